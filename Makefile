@@ -1,0 +1,21 @@
+# One entry point for every routine task. `make serve` and `make test` work on a fresh clone.
+.PHONY: serve test check lint format setup
+
+serve:          ## set up everything and serve the assistant on http://127.0.0.1:8000
+	scripts/setup.sh serve
+	.venv/bin/assistant serve
+
+test:           ## set up everything (incl. chromium) and run every check
+	scripts/setup.sh test
+	$(MAKE) check
+
+check: lint     ## every check on an already set-up checkout: lint, format, the whole test suite
+	.venv/bin/python -m pytest
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .

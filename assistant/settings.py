@@ -1,0 +1,75 @@
+"""All configuration in one pydantic-settings class (environment variables ``ASSISTANT_*`` or ``.env``).
+
+Paths are relative to the working directory unless absolute, so the README commands, run from the
+repository root, find ``corpus/``, ``index/`` and ``models/`` without any configuration.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Handoff(BaseModel):
+    """Who to contact when the plan has no answer."""
+
+    name: str = "長崎市コールセンター「あじさいコール」"
+    phone: str = "095-822-8888"
+    hours: str = "8:00～20:00（年中無休）"
+
+
+class Settings(BaseSettings):
+    """Runtime settings. Every field can be set as ``ASSISTANT_<FIELD>`` (nested: ``ASSISTANT_HANDOFF__PHONE``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+    )
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index/current")
+    model_dir: Path = Path("models/multilingual-e5-small")
+    # Sudachi: dictionary package and split mode(s) used for the lexical index.
+    sudachi_dict: str = "core"
+    sudachi_modes: str = "AC"
+    # FAISS index factory; "auto" picks exact search for small corpora and HNSW beyond ann_threshold.
+    faiss_factory: str = "auto"
+    ann_threshold: int = 20_000
+    chunk_chars: int = 700
+    encode_batch_size: int = 32
+    torch_threads: int = 2
+
+    # Hybrid fusion (see assistant/retrieval/fusion.py); defaults chosen by `assistant eval`.
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+    # Answering: below this confidence the plan is taken not to cover the question.
+    not_found_threshold: float = 0.5
+    low_confidence_threshold: float = 0.65
+
+    handoff: Handoff = Field(default_factory=Handoff)
+
+    # Web service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"])
+    frame_ancestors: str = "'self'"
+    max_message_chars: int = 500
+    max_body_bytes: int = 16_384
+    rate_limit: str = "60/minute"
+    max_concurrent_encodes: int = 4
+    request_timeout_s: float = 20.0
+    session_ttl_s: int = 1800
+    max_sessions: int = 10_000
+    cache_size: int = 2048
+    feedback_db: Path = Path("data/feedback.sqlite3")
+    log_retention_days: int = 180
+    admin_token: str | None = None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once; tests build their own ``Settings`` instead)."""
+    return Settings()

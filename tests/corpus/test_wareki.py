@@ -1,0 +1,59 @@
+"""和暦 conversion and schedule extraction on the written forms of the plan."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.corpus.wareki import extract_schedule, format_fiscal_year, format_span, to_wareki, years_in_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("・令和4年度：ネガ・ポジフィルムの把握・整理", [(2022, 2022, "令和4年度")]),
+        ("・令和4年度～：保存すべき広報写真の選定", [(2022, None, "令和4年度～")]),
+        ("・令和5～7年度 : 別館解体工事", [(2023, 2025, "令和5～7年度")]),
+        ("・令和8～令和13年度システム構築・運用", [(2026, 2031, "令和8～令和13年度")]),
+        ("・平成29～令和4年度 : 地区別計画の策定", [(2017, 2022, "平成29～令和4年度")]),
+        ("・令和9年度以降 : 都市公園建設工事", [(2027, None, "令和9年度以降")]),
+        ("国が目標とする令和7年度末までに移行する。", [(2025, 2025, "令和7年度末")]),
+        ("令和元年度から導入しているRPA", [(2019, None, "令和元年度から")]),
+        ("・令和５年度：全角の数字", [(2023, 2023, "令和５年度")]),
+        ("○平成4年以降、全体的な見直しが行われていない", []),
+        ("令和6年9月に策定した方針", []),
+    ],
+)
+def test_extract_schedule(text, expected):
+    assert [(e.start_fy, e.end_fy, e.label) for e in extract_schedule([text])] == expected
+
+
+def test_entry_text_is_the_sentence_holding_the_mention():
+    line = "○前期計画が令和7年度で終了する。令和8年度を初年度とする計画を策定する。"
+    entries = extract_schedule([line])
+    assert [e.text for e in entries] == ["○前期計画が令和7年度で終了する。", "令和8年度を初年度とする計画を策定する。"]
+
+
+def test_formats():
+    assert to_wareki(2019) == "令和元年度"
+    assert to_wareki(2027) == "令和9年度"
+    assert to_wareki(2017) == "平成29年度"
+    assert format_fiscal_year(2027) == "令和9年度（2027年度）"
+    assert format_span(2023, 2025) == "令和5年度（2023年度）～令和7年度（2025年度）"
+    assert format_span(2027, None) == "令和9年度（2027年度）以降"
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("2027年度にやる事業は？", [2027]),
+        ("令和9年度の予定", [2027]),
+        ("R9の事業", [2027]),
+        ("ＦＹ２０２６ projects", [2026]),
+        ("令和元年から", [2019]),
+        ("what happens in 2026 and 2027", [2026, 2027]),
+        ("RPAの事業", []),
+        ("電話は095-822-8888", []),
+    ],
+)
+def test_years_in_text(question, years):
+    assert years_in_text(question) == years

@@ -1,0 +1,45 @@
+"""The evaluation question set follows its schema and agrees with the parsed plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+DEV = Path(__file__).resolve().parents[1] / "data" / "eval" / "dev.jsonl"
+KINDS = {"lookup", "who", "when", "list", "policy", "followup", "out_of_scope"}
+
+
+@pytest.fixture(scope="module")
+def items():
+    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_schema(items):
+    assert len(items) >= 100
+    seen: set[str] = set()
+    for item in items:
+        assert {"id", "persona", "lang", "question", "kind", "gold", "must_mention"} <= set(item)
+        assert item["persona"] in {"citizen", "callcenter", "staff"}
+        assert item["lang"] in {"ja", "en"}
+        assert item["kind"] in KINDS
+        assert item["id"] not in seen
+        if item["kind"] == "followup":
+            assert item["after"] in seen
+        if item["kind"] == "out_of_scope":
+            assert item["gold"] == [] and item["must_mention"] == []
+        seen.add(item["id"])
+
+
+def test_gold_matches_the_plan(items, plan):
+    names = {p.name for p in plan.projects}
+    keys = {p.approach_key for p in plan.projects}
+    for item in items:
+        if item["kind"] == "policy":
+            assert all(plan.node(code) is not None for code in item["gold"]), item["id"]
+        else:
+            assert set(item["gold"]) <= names, item["id"]
+        assert all(key in keys for key in item.get("gold_policy", [])), item["id"]
+        for text in item["must_mention"]:
+            assert plan.contains_verbatim(text), (item["id"], text)
