@@ -6,10 +6,125 @@ Each handler imports its stage only when it runs, so building the parser stays c
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Callable
 
 AddPaths = Callable[..., None]
 
 
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _settings(args: argparse.Namespace):
+    from assistant.cli import _settings as settings
+
+    return settings(args)
+
+
+def stderr_progress(stage: str, done: int, total: int) -> None:
+    """One updating line per stage on stderr (long work shows progress)."""
+    end = "\n" if done >= total else ""
+    print(f"\r  {stage:<8} {done:>6}/{total:<6}", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_index_build(args: argparse.Namespace) -> int:
+    from assistant.corpus import load_plan
+    from assistant.index.build import build_index
+    from assistant.runtime import make_encoder, make_tokenizer
+
+    settings = _settings(args)
+    plan = load_plan(settings.corpus_dir)
+    print(f"building index for {len(plan.projects)} projects from {settings.corpus_dir}", file=sys.stderr)
+    folder, stats = build_index(
+        plan,
+        settings.index_dir,
+        make_encoder(settings),
+        make_tokenizer(settings),
+        factory=settings.faiss_factory,
+        ann_threshold=settings.ann_threshold,
+        chunk_chars=settings.chunk_chars,
+        progress=stderr_progress,
+    )
+    print(
+        f"index ready: {settings.index_dir} -> {folder.name} ({stats['chunks']} chunks, "
+        f"{stats['embedded']} embedded, {stats['reused']} reused, {stats['seconds']:.1f} s)"
+    )
+    return 0
+
+
+def cmd_index_status(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from assistant.runtime import load_runtime
+
+    runtime = load_runtime(_settings(args))
+    manifest = asdict(runtime.index.manifest)
+    manifest.pop("files")
+    _print_json({"status": "ok", "folder": str(runtime.index.folder), **manifest})
+    return 0
+
+
+def _filters(args: argparse.Namespace):
+    from assistant.corpus.wareki import years_in_text
+    from assistant.retrieval.types import Filters
+
+    year = None
+    if args.year:
+        years = years_in_text(str(args.year)) or ([int(args.year)] if str(args.year).isdigit() else [])
+        if not years:
+            from assistant.errors import AssistantError
+
+            raise AssistantError(f"cannot read year {args.year!r} (use 2027, 2027年度 or 令和9年度)")
+        year = years[0]
+    return Filters(department=args.department, policy=args.policy, tag=args.tag, year=year)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.runtime import load_runtime
+
+    runtime = load_runtime(_settings(args))
+    results = runtime.searcher.search(args.query, k=args.k, filters=_filters(args), mode=args.retriever)
+    if args.json:
+        _print_json(
+            {
+                "query": results.query,
+                "took_ms": round(results.took_ms, 2),
+                "results": [h.to_dict() for h in results.hits],
+            }
+        )
+        return 0
+    if not results.hits:
+        print("該当する記載は見つかりませんでした。")
+    for rank, hit in enumerate(results.hits, start=1):
+        print(f"{rank:>2}. [{hit.id}] {hit.name}  {'・'.join(hit.departments)}  ({hit.score:.4f})")
+        print(f"    {hit.excerpt[:120]}")
+    return 0
+
+
+def add_filter_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--department", help="所管課, e.g. DX推進課")
+    parser.add_argument("--policy", help="基本施策 or 個別施策 code, e.g. H3-3")
+    parser.add_argument("--tag", help="重点プロジェクト, e.g. 新市役所創造")
+    parser.add_argument("--year", help="fiscal year: 2027, 2027年度 or 令和9年度")
+
+
 def register(sub: argparse._SubParsersAction, add_paths: AddPaths) -> None:
     """Add the stage commands to the top-level parser."""
+    index = sub.add_parser("index", help="build or check the search index").add_subparsers(dest="action", required=True)
+    build = index.add_parser("build", help="build the index (atomic; re-embeds only changed chunks)")
+    build.set_defaults(func=cmd_index_build)
+    status = index.add_parser("status", help="load the index and print its manifest (fails if stale)")
+    status.set_defaults(func=cmd_index_status)
+
+    search = sub.add_parser("search", help="hybrid search over the plan")
+    search.add_argument("query")
+    search.add_argument("-k", type=int, default=10)
+    search.add_argument("--retriever", choices=["lexical", "dense", "hybrid"], default="hybrid")
+    search.add_argument("--json", action="store_true")
+    add_filter_args(search)
+    search.set_defaults(func=cmd_search)
+
+    for p in (build, status, search):
+        add_paths(p, "corpus_dir", "index_dir", "model_dir")

@@ -43,6 +43,18 @@ class Plan:
         """A 基本施策 (``H1``) or 個別施策 (``H1-1``) by code."""
         return self._nodes_by_code.get(code)
 
+    def node_path(self, code: str) -> dict:
+        """Citation path of a policy node, shaped like a project's (missing levels are ``None``)."""
+        node = self.node(code)
+        if isinstance(node, Policy):
+            basic = self.node(node.basic_policy_code)
+            return {
+                "basic_policy": {"code": basic.code, "title": basic.title},
+                "policy": {"code": node.code, "title": node.title},
+                "approach": None,
+            }
+        return {"basic_policy": {"code": node.code, "title": node.title}, "policy": None, "approach": None}
+
     def neighbours(self, project: Project) -> list[Project]:
         """The other projects of the same 取組方針, in plan order."""
         return [p for p in self.projects if p.approach_key == project.approach_key and p.id != project.id]

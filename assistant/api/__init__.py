@@ -1,0 +1,1 @@
+"""The web service: FastAPI app, routers for the JSON API and the HTML pages."""

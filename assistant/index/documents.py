@@ -1,0 +1,86 @@
+"""What gets indexed: one or more chunks per project row and one per 基本施策 / 個別施策 node.
+
+A project chunk carries the row's name, departments and policy path titles (so 「DX推進課」 or
+「未収金対策」 find it) and as many 事業概要 lines as fit in ``max_chars``; longer rows are split, each
+chunk repeating the header and pointing to the same row. A policy chunk carries the code, title,
+めざす姿 and 取組方針 titles, so questions about goals find the policy itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+
+from assistant.corpus.models import BasicPolicy, Policy, Project
+from assistant.corpus.plan import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A unit of retrieval. ``lines`` are the verbatim plan strings this chunk may cite."""
+
+    chunk_id: str
+    doc_id: str
+    kind: str  # "project" | "policy"
+    text: str
+    lines: tuple[str, ...]
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:32]
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["lines"] = list(self.lines)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Chunk:
+        return cls(data["chunk_id"], data["doc_id"], data["kind"], data["text"], tuple(data["lines"]))
+
+
+def project_chunks(project: Project, max_chars: int) -> list[Chunk]:
+    header = "\n".join(
+        [
+            project.name,
+            "所管課：" + "、".join(project.departments),
+            f"{project.path.policy_title} ／ {project.path.approach_title}",
+        ]
+        + (["重点プロジェクト：" + "、".join(project.tags)] if project.tags else [])
+    )
+    groups: list[list[str]] = [[]]
+    size = len(header)
+    for line in project.summary_lines:
+        if groups[-1] and size + len(line) + 1 > max_chars:
+            groups.append([])
+            size = len(header)
+        groups[-1].append(line)
+        size += len(line) + 1
+    return [
+        Chunk(
+            chunk_id=f"{project.id}#{n}",
+            doc_id=project.id,
+            kind="project",
+            text=header + "\n" + "\n".join(lines),
+            lines=(project.name, *lines),
+        )
+        for n, lines in enumerate(groups)
+    ]
+
+
+def policy_chunk(node: BasicPolicy | Policy) -> Chunk:
+    children = [p.title for p in node.policies] if isinstance(node, BasicPolicy) else [a.title for a in node.approaches]
+    label = "個別施策" if isinstance(node, BasicPolicy) else "取組方針"
+    goal_lines = [node.goal.target + node.goal.intent] if node.goal else []
+    text = "\n".join([f"{node.code} {node.title}", *("めざす姿：" + g for g in goal_lines), f"{label}：" + "、".join(children)])
+    lines = [node.title] + ([node.goal.intent] if node.goal else []) + children
+    return Chunk(chunk_id=f"policy:{node.code}#0", doc_id=node.code, kind="policy", text=text, lines=tuple(lines))
+
+
+def build_chunks(plan: Plan, max_chars: int = 700) -> list[Chunk]:
+    """All chunks of the plan in a stable order (policies first, then projects in plan order)."""
+    chunks = [policy_chunk(b) for b in plan.basic_policies]
+    chunks += [policy_chunk(p) for p in plan.policies]
+    for project in plan.projects:
+        chunks.extend(project_chunks(project, max_chars))
+    return chunks

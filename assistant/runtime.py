@@ -1,0 +1,60 @@
+"""Assemble the pipeline from settings: plan → tokenizer → encoder → index → searcher.
+
+One place decides how the parts are built, so the CLI, the evaluator and the web service run exactly
+the same stack. Loading is done once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.corpus import load_plan
+from assistant.corpus.plan import Plan
+from assistant.embedding.encoder import Encoder, SentenceTransformerEncoder
+from assistant.index.store import LoadedIndex, load_index
+from assistant.index.tokenizer import SudachiTokenizer
+from assistant.retrieval.search import HybridSearcher
+from assistant.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    plan: Plan
+    tokenizer: SudachiTokenizer
+    encoder: Encoder
+    index: LoadedIndex
+    searcher: HybridSearcher
+
+
+def make_tokenizer(settings: Settings) -> SudachiTokenizer:
+    return SudachiTokenizer(settings.sudachi_dict, settings.sudachi_modes)
+
+
+def make_encoder(settings: Settings) -> Encoder:
+    return SentenceTransformerEncoder(settings.model_dir, settings.torch_threads, settings.encode_batch_size)
+
+
+def load_runtime(settings: Settings, *, encoder: Encoder | None = None) -> Runtime:
+    plan = load_plan(settings.corpus_dir)
+    tokenizer = make_tokenizer(settings)
+    encoder = encoder or make_encoder(settings)
+    index = load_index(
+        settings.index_dir,
+        tokenizer,
+        tokenizer_description=tokenizer.description,
+        corpus_hash=plan.content_hash,
+        model_fingerprint=encoder.fingerprint,
+        model_dim=encoder.dim,
+    )
+    searcher = HybridSearcher(
+        plan,
+        index,
+        encoder,
+        tokenizer,
+        fusion=settings.fusion,
+        rrf_k=settings.rrf_k,
+        dense_weight=settings.dense_weight,
+        cache_size=settings.cache_size,
+    )
+    return Runtime(settings, plan, tokenizer, encoder, index, searcher)

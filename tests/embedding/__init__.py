@@ -1,0 +1,1 @@
+"""Tests of the offline embedding-model provisioning (assistant.embedding)."""
