@@ -72,7 +72,8 @@ def policy_chunk(node: BasicPolicy | Policy) -> Chunk:
     children = [p.title for p in node.policies] if isinstance(node, BasicPolicy) else [a.title for a in node.approaches]
     label = "個別施策" if isinstance(node, BasicPolicy) else "取組方針"
     goal_lines = [node.goal.target + node.goal.intent] if node.goal else []
-    text = "\n".join([f"{node.code} {node.title}", *("めざす姿：" + g for g in goal_lines), f"{label}：" + "、".join(children)])
+    parts = [f"{node.code} {node.title}", *("めざす姿：" + g for g in goal_lines), f"{label}：" + "、".join(children)]
+    text = "\n".join(parts)
     lines = [node.title] + ([node.goal.intent] if node.goal else []) + children
     return Chunk(chunk_id=f"policy:{node.code}#0", doc_id=node.code, kind="policy", text=text, lines=tuple(lines))
 
