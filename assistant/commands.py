@@ -103,6 +103,46 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from assistant.api.services import Services
+
+    settings = _settings(args)
+    # Load before binding the port: a missing or stale model/index fails here with one clear line.
+    services = Services.load(settings)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"serving on http://{host}:{port}", file=sys.stderr)
+    uvicorn.run(create_app(settings, services), host=host, port=port, log_level="warning", workers=1)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.answer.service import Answerer
+    from assistant.runtime import load_runtime
+
+    runtime = load_runtime(_settings(args))
+    reply = Answerer(runtime.plan, runtime.searcher, runtime.settings).answer(args.question, None)
+    if args.json:
+        data = {
+            "session_id": reply.session_id,
+            "answer": reply.answer,
+            "answer_type": reply.answer_type,
+            "confidence": reply.confidence,
+            "citations": [c.to_dict() for c in reply.citations],
+            "handoff": reply.handoff,
+            "suggestions": reply.suggestions,
+        }
+        _print_json(data)
+        return 0
+    print(reply.answer)
+    for c in reply.citations[:5]:
+        print(f"  出典: [{c.id}] {c.name}（{'・'.join(c.departments)}） L{c.source['line_start']}: {c.excerpt[:80]}")
+    return 0
+
+
 def add_filter_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--department", help="所管課, e.g. DX推進課")
     parser.add_argument("--policy", help="基本施策 or 個別施策 code, e.g. H3-3")
@@ -126,5 +166,22 @@ def register(sub: argparse._SubParsersAction, add_paths: AddPaths) -> None:
     add_filter_args(search)
     search.set_defaults(func=cmd_search)
 
-    for p in (build, status, search):
+    ask = sub.add_parser("ask", help="answer one question as the chat would")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(func=cmd_ask)
+
+    serve = sub.add_parser("serve", help="serve the API, pages and widget with uvicorn")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    for p in (build, status, search, ask, serve):
         add_paths(p, "corpus_dir", "index_dir", "model_dir")
+
+    try:  # the evaluator registers itself when present
+        from assistant.evaluation.runner import add_eval_parser
+
+        add_eval_parser(sub, add_paths)
+    except ImportError:
+        pass

@@ -45,9 +45,16 @@ class Settings(BaseSettings):
     fusion: str = "rrf"
     rrf_k: int = 60
     dense_weight: float = 0.5
-    # Answering: below this confidence the plan is taken not to cover the question.
-    not_found_threshold: float = 0.5
-    low_confidence_threshold: float = 0.65
+    # Answering: the plan is taken not to cover a question when the best hit's dense similarity is below
+    # not_found_threshold (English: not_found_threshold_en, cross-lingual scores run lower), or when no
+    # question word is a strong BM25 match (< weak_lexical) and similarity is below threshold + lexical_margin.
+    # Between the threshold and low_confidence_margin above it, the answer is given but marked uncertain.
+    # Values chosen on tests/data/eval/dev.jsonl by scripts/calibrate_not_found.py.
+    not_found_threshold: float = 0.805
+    not_found_threshold_en: float = 0.74
+    weak_lexical: float = 2.0
+    lexical_margin: float = 0.03
+    low_confidence_margin: float = 0.03
 
     handoff: Handoff = Field(default_factory=Handoff)
 

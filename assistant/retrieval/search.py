@@ -130,12 +130,12 @@ class HybridSearcher:
         filters = filters or Filters()
         allowed = allowed_docs(self.plan, filters)
         subset = self._chunk_subset(allowed)
-        lexical = self.lexical_doc_scores(query, subset) if mode != "dense" else {}
+        lexical = self.lexical_doc_scores(query, subset)  # also feeds lexical_top for the not-found decision
         dense: dict[str, float] = {}
         if mode != "lexical":
             dense = self.dense_doc_scores(self.embed_query(query) if vector is None else vector, subset)
         if mode == "lexical":
-            fused = lexical
+            fused = dict(lexical)
         elif mode == "dense":
             fused = dense
         else:
@@ -149,7 +149,8 @@ class HybridSearcher:
             for doc in ranked
         ]
         took = (time.perf_counter() - started) * 1000
-        return SearchResults(query=query, hits=hits, took_ms=took, filters=filters)
+        lexical_top = max(lexical.values(), default=0.0)
+        return SearchResults(query=query, hits=hits, took_ms=took, filters=filters, lexical_top=lexical_top)
 
     # --- hits --------------------------------------------------------------------------------------
 

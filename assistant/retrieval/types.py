@@ -59,3 +59,4 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     took_ms: float = 0.0
     filters: Filters = field(default_factory=Filters)
+    lexical_top: float = 0.0  # best BM25 score among allowed documents (0 when no query word is known)

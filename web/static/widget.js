@@ -72,8 +72,10 @@
   }, [
     el("header", { className: "npa-header" }, [
       el("div", { className: "npa-header__titles" }, [
-        el("h2", { id: ids.title, className: "npa-title", text: "長崎市 実施計画アシスタント" }),
-        el("p", { className: "npa-subtitle", text: "計画の記載をもとにお答えします" }),
+        el("h2", { id: ids.title, className: "npa-title" }, [
+          el("span", { className: "npa-title__city", text: "長崎市 " }),
+          el("span", { className: "npa-title__main", text: "実施計画アシスタント" }),
+        ]),
       ]),
       el("div", { className: "npa-tools" }, [largeButton, closeButton]),
     ]),
@@ -92,7 +94,8 @@
     if (!list || !list.length) return null;
     return el("div", { className: "npa-chips", role: "group", "aria-label": "質問の候補" },
       list.slice(0, 5).map((text) => el("button", {
-        type: "button", className: "npa-chip", text: text, onClick: () => { input.focus(); send(text); },
+        type: "button", className: "npa-chip", text: text,
+        onClick: () => { input.focus(); if (state.pending) input.value = text; else send(text); },
       })));
   }
 
@@ -200,7 +203,12 @@
     if (retryText !== null) {
       node.appendChild(el("button", {
         type: "button", className: "npa-retry", text: "再送信",
-        onClick: () => { node.remove(); input.focus(); send(retryText, true); },
+        onClick: () => {
+          if (state.pending) return;
+          node.remove();
+          input.focus();
+          send(retryText, true);
+        },
       }));
     }
     log.appendChild(node);

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
@@ -19,6 +20,7 @@ from assistant.api.templating import WIDGET_JS, highlight_pieces, path_label, so
 from assistant.corpus.models import Project
 from assistant.corpus.plan import Plan
 from assistant.corpus.wareki import format_fiscal_year, format_span, years_in_text
+from assistant.retrieval.filters import matching_projects
 from assistant.retrieval.types import Filters
 from assistant.settings import Settings
 
@@ -137,7 +139,7 @@ def search_page(
         took_ms = found.took_ms
         results = [_result_view(hit.to_dict()) for hit in found.hits]
     elif searched:
-        results = [_project_view(p) for p in plan.projects if _matches(p, filters)]
+        results = [_project_view(p) for p in matching_projects(plan, filters)]
 
     return _render(
         request,
@@ -146,7 +148,7 @@ def search_page(
         query=query,
         filters=filters,
         k=limit,
-        k_choices=K_CHOICES,
+        k_choices=sorted({*K_CHOICES, limit}),
         facets=_facets(plan, filters),
         results=results,
         searched=searched,
@@ -188,7 +190,8 @@ def _parse_year(raw: str, messages: list[str]) -> int | None:
     if len(years) == 1 and 1989 <= years[0] <= 2100:
         return years[0]
     messages.append(
-        f"年度「{text}」は読み取れませんでした。2027 や 令和9年度 の形で指定してください（年度の絞り込みは外しています）。"
+        f"年度「{text}」は読み取れませんでした。"
+        "2027 や 令和9年度 の形で指定してください（年度の絞り込みは外しています）。"
     )
     return None
 
@@ -218,19 +221,13 @@ def _filters(
     return Filters(department=department, policy=policy, tag=tag, year=fiscal_year)
 
 
-def _matches(project: Project, filters: Filters, skip: str | None = None) -> bool:
-    """Same meaning as the retrieval filters; ``skip`` ignores one facet (for that facet's own counts)."""
-    if skip != "department" and filters.department and filters.department not in project.departments:
-        return False
-    if skip != "policy" and filters.policy and filters.policy not in (project.policy_code, project.basic_policy_code):
-        return False
-    if skip != "tag" and filters.tag and filters.tag not in project.tags:
-        return False
-    return skip == "year" or not filters.year or project.covers_year(filters.year)
+def _without(filters: Filters, facet: str) -> Filters:
+    """The filters with one facet cleared (that facet's own option counts ignore its current choice)."""
+    return replace(filters, **{facet: None})
 
 
 def _count(plan: Plan, filters: Filters, facet: str, keys: Callable[[Project], list]) -> Counter:
-    return Counter(key for p in plan.projects if _matches(p, filters, skip=facet) for key in keys(p))
+    return Counter(key for p in matching_projects(plan, _without(filters, facet)) for key in keys(p))
 
 
 def _facets(plan: Plan, filters: Filters) -> dict[str, list[dict]]:

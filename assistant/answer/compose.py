@@ -1,0 +1,158 @@
+"""Extractive answer composition: fixed sentence frames filled only with plan records.
+
+Every sentence is a frame (「…は…が担当しています。」) around names, departments and years taken from
+the structured records, or a verbatim plan line, and each answer carries citations whose excerpts are
+verbatim substrings of the plan. Nothing here paraphrases or invents.
+"""
+
+from __future__ import annotations
+
+from assistant.answer.types import Citation
+from assistant.corpus.models import BasicPolicy, Policy, Project
+from assistant.corpus.plan import Plan
+from assistant.corpus.wareki import format_fiscal_year, format_span
+
+JA_SEP = "・"
+
+
+def project_citation(project: Project, excerpt: str | None = None) -> Citation:
+    return Citation(
+        id=project.id,
+        kind="project",
+        name=project.name,
+        departments=project.departments,
+        path=project.path.to_dict(),
+        path_label=project.path.label(),
+        excerpt=excerpt or (project.summary_lines[0] if project.summary_lines else project.name),
+        source=project.source.to_dict(),
+    )
+
+
+def node_citation(plan: Plan, node: BasicPolicy | Policy, excerpt: str | None = None) -> Citation:
+    path = plan.node_path(node.code)
+    label = " > ".join(f"{level['code']} {level['title']}" for level in (path["basic_policy"], path["policy"]) if level)
+    return Citation(
+        id=node.code,
+        kind="policy",
+        name=f"{node.code} {node.title}",
+        departments=(),
+        path=path,
+        path_label=label,
+        excerpt=excerpt or (node.goal.intent if node.goal else node.title),
+        source=(node.goal.source if node.goal and node.goal.source else node.source).to_dict(),
+    )
+
+
+def _departments(project: Project, lang: str) -> str:
+    return ", ".join(project.departments) if lang == "en" else JA_SEP.join(project.departments)
+
+
+def who(projects: list[Project], lang: str) -> tuple[str, list[Citation]]:
+    sentences = []
+    for p in projects:
+        if lang == "en":
+            sentences.append(f"{p.name} is handled by {_departments(p, lang)}.")
+        else:
+            sentences.append(f"{p.name}は{_departments(p, lang)}が担当しています。")
+    return " ".join(sentences) if lang == "en" else "".join(sentences), [project_citation(p) for p in projects]
+
+
+def when(project: Project, lang: str, years: tuple[int, ...] = ()) -> tuple[str, list[Citation]]:
+    entries = list(project.schedule)
+    if years:
+        # Prefer the entries about the year asked; fall back to the whole schedule.
+        entries = [e for e in project.schedule if any(e.covers(y) for y in years)] or entries
+    if not entries:
+        mark = f"（事業年度欄：{project.year_mark}）" if project.year_mark else ""
+        if lang == "en":
+            text = f"The plan gives no specific fiscal years for {project.name} ({_departments(project, lang)})."
+        else:
+            text = f"{project.name}について、計画には具体的な年度の記載がありません{mark}。担当は{_departments(project, lang)}です。"
+        return text, [project_citation(project)]
+    lines, citations, seen = [], [], set()
+    for entry in entries:
+        span = format_span(entry.start_fy, entry.end_fy)
+        lines.append(f"・{span}：「{entry.text}」")
+        if entry.text not in seen:
+            citations.append(project_citation(project, entry.text))
+            seen.add(entry.text)
+    head = (
+        f"Schedule of {project.name} in the plan:"
+        if lang == "en"
+        else f"{project.name}の予定は、計画では次のとおりです。"
+    )
+    return head + "\n" + "\n".join(lines), citations
+
+
+def listing(projects: list[Project], description: str, lang: str, count_only: bool = False,
+            phrase: bool = False) -> tuple[str, list[Citation]]:  # fmt: skip
+    """``description`` names a facet (「DX推進課」 → 「DX推進課の主要事業は…」) or, with ``phrase``, the set."""
+    n = len(projects)
+    if lang == "en":
+        head = f"The plan lists {n} project{'s' if n != 1 else ''} for {description}."
+    elif phrase:
+        head = f"{description}は{n}件です。"
+    else:
+        head = f"{description}の主要事業は{n}件です。"
+    items = [f"・{p.name}（{_departments(p, lang)}）" for p in projects]
+    text = head if count_only and n > 10 else head + "\n" + "\n".join(items)
+    return text, [project_citation(p) for p in projects]
+
+
+def policy(plan: Plan, node: BasicPolicy | Policy, lang: str) -> tuple[str, list[Citation]]:
+    children = [p.title for p in node.policies] if isinstance(node, BasicPolicy) else [a.title for a in node.approaches]
+    label = "個別施策" if isinstance(node, BasicPolicy) else "取組方針"
+    goal = f"{node.goal.target}{node.goal.intent}" if node.goal else ""
+    if lang == "en":
+        text = f"{node.code} {node.title}. Goal (めざす姿): {goal} {label}: {'、'.join(children)}."
+    else:
+        text = f"{node.code}「{node.title}」のめざす姿は「{goal}」です。{label}は「{'」「'.join(children)}」です。"
+    citations = [node_citation(plan, node)]
+    if node.goal and node.goal.intent != node.title:
+        citations.append(node_citation(plan, node, node.title))
+    return text, citations
+
+
+def lookup(project: Project, excerpts: list[str], lang: str) -> tuple[str, list[Citation]]:
+    quoted = "".join(f"「{line}」" for line in excerpts)
+    if lang == "en":
+        text = f"The plan describes {project.name} ({_departments(project, lang)}): {quoted}"
+    else:
+        text = f"{project.name}（担当：{_departments(project, lang)}）について、計画には{quoted}と記載されています。"
+    return text, [project_citation(project, line) for line in excerpts]
+
+
+def not_found(handoff: dict, lang: str) -> str:
+    if lang == "en":
+        return (
+            "I could not find anything about this in the city's implementation plan. "
+            f"Please contact {handoff['name']} ({handoff['phone']}, {handoff['hours']})."
+        )
+    return (
+        "この計画には該当する記載が見つかりませんでした。"
+        f"お手数ですが、{handoff['name']}（{handoff['phone']}、{handoff['hours']}）にお問い合わせください。"
+    )
+
+
+def uncertain_prefix(lang: str) -> str:
+    if lang == "en":
+        return "I am not certain this is what you are looking for. "
+    return "お探しの内容と異なるかもしれません。"
+
+
+def describe_filters(department: str | None, policy_code: str | None, tag: str | None, year: int | None,
+                     starts: bool, plan: Plan, lang: str) -> str:  # fmt: skip
+    parts = []
+    if department:
+        parts.append(department)
+    if policy_code:
+        node = plan.node(policy_code)
+        parts.append(f"{policy_code}「{node.title}」" if node else policy_code)
+    if tag:
+        parts.append(f"重点プロジェクト「{tag}」" if lang == "ja" else f"the priority project {tag}")
+    if year:
+        label = format_fiscal_year(year)
+        parts.append(f"{label}に始まる" if starts and lang == "ja" else label)
+    if lang == "en":
+        return ", ".join(parts) or "the plan"
+    return "・".join(parts) or "計画全体"

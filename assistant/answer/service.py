@@ -1,0 +1,221 @@
+"""The answering service: question → (structured lookup | hybrid search) → extractive reply with citations.
+
+Order of decisions, each a small step:
+1. understand the question (rules.json): intent, language, named departments / policy / tag / years;
+2. resolve what it is about: the previous answer's projects for a follow-up, the complete structured
+   set when it only names facets (「DX推進課の事業は？」), a named policy, or else the best search hit;
+3. decide whether the plan covers it (calibrated on the dev set: dense similarity of the best hit,
+   raised when BM25 agrees); below the threshold answer 「記載が見つかりませんでした」 with the hand-off;
+4. compose the reply from records (compose.py) and remember its projects for the next turn.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from assistant.answer import compose
+from assistant.answer.session import SessionStore
+from assistant.answer.types import Question, Reply
+from assistant.answer.understand import QuestionReader
+from assistant.corpus.models import Project
+from assistant.corpus.plan import Plan
+from assistant.retrieval.filters import matching_projects
+from assistant.retrieval.search import HybridSearcher
+from assistant.retrieval.types import Filters, Hit, SearchResults
+from assistant.settings import Settings
+
+DEFAULT_SUGGESTIONS = ["コールセンターの担当課は？", "自治会の活動を支援する事業は？", "DX推進課の事業を一覧で"]
+EN_SUGGESTIONS = ["Who runs the call center?", "Projects of DX推進課", "What is the goal of H3?"]
+
+
+class Answerer:
+    def __init__(self, plan: Plan, searcher: HybridSearcher, settings: Settings) -> None:
+        self.plan = plan
+        self.searcher = searcher
+        self.settings = settings
+        self.reader = QuestionReader(plan, searcher.tokenizer)
+        self.sessions = SessionStore(settings.max_sessions, settings.session_ttl_s)
+        self.handoff = settings.handoff.model_dump()
+
+    # --- confidence --------------------------------------------------------------------------------
+
+    def coverage(self, q: Question, results: SearchResults) -> str:
+        """``high``, ``low`` or ``none``: does the plan cover the question, judging by the best hit?
+
+        Dense similarity alone overlaps between in-scope and out-of-scope questions (e5 scores everything
+        ~0.8), so a weak lexical match (no rare plan word in the question) demands a higher similarity.
+        """
+        if not results.hits or results.hits[0].dense_score is None:
+            return "none"
+        s = self.settings
+        dense = results.hits[0].dense_score
+        threshold = s.not_found_threshold_en if q.lang == "en" else s.not_found_threshold
+        if q.lang == "ja" and results.lexical_top < s.weak_lexical:
+            threshold += s.lexical_margin
+        if dense < threshold:
+            return "none"
+        return "high" if dense >= threshold + s.low_confidence_margin else "low"
+
+    # --- main entry --------------------------------------------------------------------------------
+
+    def answer(self, message: str, session_id: str | None = None) -> Reply:
+        session = self.sessions.get_or_create(session_id)
+        question = self.reader.read(message)
+        reply = self._answer(question, session.last_ids)
+        reply.session_id = session.id
+        session.turns += 1
+        if reply.project_ids:
+            session.last_ids = reply.project_ids
+            session.last_intent = reply.answer_type
+        return reply
+
+    def _reply(self, q: Question, answer_type: str, text: str, citations, ids, confidence="high") -> Reply:
+        suggestions = self._suggestions(q, answer_type, ids)
+        return Reply(
+            session_id="",
+            message_id=secrets.token_hex(8),
+            answer=text,
+            answer_type=answer_type,
+            confidence=confidence,
+            citations=citations,
+            handoff=self.handoff if confidence != "high" else None,
+            suggestions=suggestions,
+            lang=q.lang,
+            project_ids=ids,
+        )
+
+    def _not_found(self, q: Question) -> Reply:
+        reply = self._reply(q, "not_found", compose.not_found(self.handoff, q.lang), [], [], confidence="none")
+        reply.handoff = self.handoff
+        return reply
+
+    def _answer(self, q: Question, previous: list[str]) -> Reply:
+        year = q.years[0] if q.years else None
+        has_facets = bool(q.departments or q.tag or q.policy or year)
+
+        # Follow-up on the previous answer's projects (「それはいつから？」「その中でデジタル関係は？」).
+        if q.followup and previous and not q.named_projects and not has_facets:
+            projects = [p for p in (self.plan.project(i) for i in previous) if p is not None]
+            if projects:
+                if q.content_tokens and len(projects) > 1:
+                    projects = self._narrow(q, projects)
+                    if not projects:
+                        return self._not_found(q)
+                return self._about(q, projects, previous_context=True)
+
+        # A policy question names a code or asks about goals.
+        if q.intent == "policy" and (q.policy or not q.departments):
+            node = self.plan.node(q.policy) if q.policy else None
+            if node is None:
+                results = self.searcher.search(q.text, k=1, filters=Filters(kinds=("policy",)))
+                if self.coverage(q, results) == "none":
+                    return self._not_found(q)
+                node = self.plan.node(results.hits[0].id)
+            text, citations = compose.policy(self.plan, node, q.lang)
+            return self._reply(q, "policy", text, citations, [])
+
+        # Only facets, or an explicit list/count: the complete set from the structured records.
+        filters = Filters(
+            department=q.departments[0] if q.departments else None,
+            policy=q.policy,
+            tag=q.tag,
+            year=None if q.starts else year,
+        )
+        # 「令和8年度に始まる取組みは？」 asks which projects, not when one project happens.
+        year_list = q.intent == "when" and year is not None and not q.named_projects and len(q.content_tokens) <= 2
+        wants_list = q.intent in ("list", "count") or (has_facets and not q.content_tokens and not q.named_projects)
+        if has_facets and (year_list or (wants_list and q.intent not in ("who", "when"))):
+            projects = matching_projects(self.plan, filters)
+            if q.starts and year:
+                projects = [p for p in projects if any(e.start_fy == year for e in p.schedule)]
+            if q.content_tokens and len(projects) > 1 and q.intent not in ("list", "count"):
+                projects = self._narrow(q, projects) or projects
+            desc = compose.describe_filters(filters.department, q.policy, q.tag, year, q.starts, self.plan, q.lang)
+            count_only = q.intent == "count"
+            text, citations = compose.listing(projects, desc, q.lang, count_only=count_only)
+            return self._reply(q, "count" if count_only else "list", text, citations, [p.id for p in projects])
+
+        # A project named outright (「コールセンター運営の担当は？」).
+        if q.named_projects:
+            projects = [self.plan.project(i) for i in q.named_projects]
+            if len(projects) > 1 and q.intent == "lookup":
+                projects = self._narrow(q, projects) or projects
+            return self._about(q, projects[:1] if q.intent == "lookup" else projects)
+
+        # Otherwise search, within any facets the question named.
+        k = 10 if q.intent in ("list", "count") else 5
+        results = self.searcher.search(q.text, k=k, filters=replace(filters, kinds=("project",)))
+        confidence = self.coverage(q, results)
+        if confidence == "none":
+            return self._not_found(q)
+        hits = results.hits
+        if q.intent in ("list", "count"):
+            floor = hits[0].dense_score - 0.02  # keep the hits about as close as the best one
+            keep = [h for h in hits if (h.dense_score or 0) >= floor or h.lexical_rank == 1] or hits[:3]
+            projects = [self.plan.project(h.id) for h in keep]
+            text, citations = compose.listing(projects, "「" + q.text.strip()[:30] + "」に関連する", q.lang)
+            return self._reply(q, "list", text, citations, [p.id for p in projects], confidence)
+        project = self.plan.project(hits[0].id)
+        reply = self._about(q, [project], hit=hits[0], confidence=confidence)
+        if confidence == "low":
+            reply.answer = compose.uncertain_prefix(q.lang) + reply.answer
+        return reply
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _narrow(self, q: Question, projects: list[Project]) -> list[Project]:
+        """Projects of ``projects`` that the question's remaining words point to (search within them)."""
+        query = " ".join(q.content_tokens) or q.text
+        hits = self.searcher.search(query, k=len(projects), filters=Filters(kinds=("project",)))
+        allowed = {p.id for p in projects}
+        ranked = [h for h in hits.hits if h.id in allowed]
+        if not ranked:
+            ranked = [h for h in self.searcher.search(query, k=50).hits if h.id in allowed]
+        # Keep what BM25 matched (a shared plan word); otherwise only the closest by similarity.
+        keep = [h for h in ranked if h.lexical_rank is not None] or ranked[:1]
+        return [self.plan.project(h.id) for h in keep[:5]]
+
+    def _about(self, q: Question, projects: list[Project], *, hit: Hit | None = None, confidence="high",
+               previous_context: bool = False) -> Reply:  # fmt: skip
+        ids = [p.id for p in projects]
+        if q.intent == "who":
+            text, citations = compose.who(projects, q.lang)
+            return self._reply(q, "who", text, citations, ids, confidence)
+        if q.intent == "when":
+            parts = [compose.when(p, q.lang, q.years) for p in projects[:5]]
+            text = "\n".join(t for t, _ in parts)
+            return self._reply(q, "when", text, [c for _, cs in parts for c in cs], ids, confidence)
+        if len(projects) > 1:
+            desc = "前の回答のうち、お尋ねに該当する事業" if previous_context else "お尋ねに該当する事業"
+            text, citations = compose.listing(
+                projects,
+                desc if q.lang == "ja" else "your question",
+                q.lang,
+                count_only=q.intent == "count",
+                phrase=True,
+            )
+            return self._reply(q, "count" if q.intent == "count" else "list", text, citations, ids, confidence)
+        project = projects[0]
+        tokens = set(self.searcher.tokenizer(q.text))
+        lines = list(project.summary_lines)
+        first = hit.excerpt if hit is not None else self.searcher.best_line(lines, tokens)
+        excerpts = [first] if first in lines else lines[:1]
+        if excerpts and excerpts[0] != lines[0] and len(excerpts[0]) < 60:
+            excerpts.insert(0, lines[0])  # a bullet alone lacks the purpose; the first line states it
+        text, citations = compose.lookup(project, excerpts[:2], q.lang)
+        return self._reply(q, "lookup", text, citations, ids, confidence)
+
+    def _suggestions(self, q: Question, answer_type: str, ids: list[str]) -> list[str]:
+        if answer_type == "not_found" or not ids:
+            return EN_SUGGESTIONS if q.lang == "en" else DEFAULT_SUGGESTIONS
+        if len(ids) == 1:
+            name = self.plan.project(ids[0]).name
+            if q.lang == "en":
+                return ["Who is in charge?", "When does it start?"]
+            options = {"who": "いつから？", "when": "担当はどこ？", "lookup": "担当はどこ？"}
+            return [
+                options.get(answer_type, "担当はどこ？"),
+                f"{name}の予定は？" if answer_type != "when" else "詳しく教えて",
+            ]
+        return ["その中で担当課は？"] if q.lang == "ja" else ["Who handles them?"]

@@ -1,0 +1,94 @@
+"""The FastAPI application: routers, static files, middleware, and the lifespan that loads everything once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from assistant.api.middleware import BodyLimit, RateLimit, SecurityHeaders
+from assistant.api.routes import admin, api, health, pages
+from assistant.api.services import Services
+from assistant.settings import Settings
+
+logger = logging.getLogger("assistant")
+STATIC_DIR = Path(__file__).resolve().parents[2] / "web" / "static"
+
+
+def _watch_index(app: FastAPI, stop: threading.Event, interval: float = 2.0) -> None:
+    """Reload when ``index/current`` points at a new build (an atomic symlink swap by `index build`)."""
+    services: Services = app.state.services
+    index_dir = services.settings.index_dir
+    current = index_dir.resolve() if index_dir.exists() else None
+    while not stop.wait(interval):
+        target = index_dir.resolve() if index_dir.exists() else None
+        if target != current and target is not None:
+            try:
+                services.reload()
+                current = target
+                logger.info("index reloaded from %s", target)
+            except Exception as exc:  # keep serving the old index; say why in the log
+                logger.error("index reload failed, still serving %s: %s", current, exc)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if app.state.services is None:
+            app.state.services = Services.load(settings)
+        from assistant.logstore import QuestionLog
+
+        app.state.question_log = QuestionLog(settings.feedback_db)
+        app.state.question_log.purge_older_than(settings.log_retention_days)
+        stop = threading.Event()
+        watcher = threading.Thread(target=_watch_index, args=(app, stop), daemon=True, name="index-watch")
+        watcher.start()
+        yield
+        stop.set()
+        app.state.question_log.close()
+
+    app = FastAPI(
+        title="長崎市 実施計画アシスタント API",
+        description="Answers about Nagasaki City's implementation plan, grounded in cited plan excerpts.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.question_log = None
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": "入力の形式が正しくありません。", "errors": exc.errors()[:5]}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        logger.exception("unhandled error on %s", request.url.path)
+        return JSONResponse({"detail": "申し訳ありません。処理中に問題が発生しました。"}, status_code=500)
+
+    app.include_router(health.router)
+    app.include_router(api.router)
+    app.include_router(admin.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.add_middleware(RateLimit, limit=settings.rate_limit)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    return app

@@ -1,0 +1,111 @@
+"""HTTP hardening as small ASGI middlewares: security headers, body size limit, per-client rate limit."""
+
+from __future__ import annotations
+
+import json
+
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+async def _send_json(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    raw = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    """CSP (pages only; /docs loads its own assets), nosniff, referrer policy, frame-ancestors."""
+
+    def __init__(self, app: ASGIApp, frame_ancestors: str) -> None:
+        self.app = app
+        self.csp = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors {frame_ancestors}"
+        ).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                ]
+                if not path.startswith(("/docs", "/redoc", "/openapi.json")):
+                    headers.append((b"content-security-policy", self.csp))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+class BodyLimit:
+    """413 for request bodies over ``max_bytes`` (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await _send_json(send, 413, f"リクエストが大きすぎます（上限 {self.max_bytes} バイト）。")
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _send_json(send, 413, f"リクエストが大きすぎます（上限 {self.max_bytes} バイト）。")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RateLimit:
+    """Per-client moving-window limit on /api/ (the `limits` library); 429 with Retry-After."""
+
+    def __init__(self, app: ASGIApp, limit: str, trust_forwarded: bool = False) -> None:
+        self.app = app
+        self.item = parse(limit)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.trust_forwarded = trust_forwarded
+
+    def _client(self, scope: Scope) -> str:
+        client = scope.get("client")
+        return client[0] if client else "unknown"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/api/"):
+            return await self.app(scope, receive, send)
+        key = self._client(scope)
+        if not self.limiter.hit(self.item, key):
+            reset, _ = self.limiter.get_window_stats(self.item, key)
+            import time
+
+            retry = max(1, int(reset - time.time()))
+            return await _send_json(
+                send,
+                429,
+                "短時間に多くの質問が送られました。しばらく待ってからお試しください。",
+                {"Retry-After": str(retry)},
+            )
+        await self.app(scope, receive, send)

@@ -1,0 +1,180 @@
+"""JSON API: chat, search, projects, facets, feedback."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+
+from assistant.api.deps import ServicesDep, SettingsDep
+from assistant.api.schemas import (
+    ChatRequest,
+    ChatResponse,
+    Facets,
+    FacetValue,
+    FeedbackRequest,
+    FeedbackResponse,
+    ProjectList,
+    SearchResponse,
+)
+from assistant.corpus.wareki import format_fiscal_year, years_in_text
+from assistant.retrieval.filters import matching_projects
+from assistant.retrieval.types import Filters
+
+router = APIRouter(prefix="/api", tags=["api"])
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Bound concurrent encoder work: a flood queues here (then gets 503) instead of piling up threads and memory.
+_slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+def clean_text(text: str) -> str:
+    """NFKC (half-width kana, full-width digits) and no control characters, whitespace folded."""
+    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFKC", text)).split())
+
+
+def _slot(limit: int) -> threading.BoundedSemaphore:
+    return _slots.setdefault(limit, threading.BoundedSemaphore(limit))
+
+
+def _year(raw: str | None) -> int | None:
+    if raw is None or not raw.strip():
+        return None
+    years = years_in_text(raw) or ([int(raw)] if raw.strip().isdigit() else [])
+    if not years:
+        raise HTTPException(422, "年度は 2027、2027年度、令和9年度 のいずれかの形で指定してください。")
+    return years[0]
+
+
+def _filters(department: str | None, policy: str | None, tag: str | None, year: str | None) -> Filters:
+    return Filters(department=department or None, policy=policy or None, tag=tag or None, year=_year(year))
+
+
+@router.post("/chat", response_model=ChatResponse)
+def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: SettingsDep):
+    """Answer one question with cited plan excerpts; pass the returned session_id to follow up."""
+    message = clean_text(body.message)
+    if len(message) > settings.max_message_chars:
+        raise HTTPException(422, f"質問が長すぎます。{settings.max_message_chars}文字以内でお願いします。")
+    if not message:
+        return ChatResponse(
+            session_id=body.session_id or "",
+            message_id="",
+            answer="ご質問をどうぞ。例えば「コールセンターの担当課は？」のように入力してください。",
+            answer_type="not_found",
+            confidence="none",
+            citations=[],
+            handoff=None,
+            suggestions=["コールセンターの担当課は？", "DX推進課の事業を一覧で", "H3のめざす姿は？"],
+        )
+    slot = _slot(settings.max_concurrent_encodes)
+    if not slot.acquire(timeout=settings.request_timeout_s):
+        raise HTTPException(
+            503, "ただいま混み合っています。少し待ってからもう一度お試しください。", {"Retry-After": "5"}
+        )
+    started = time.perf_counter()
+    try:
+        reply = services.answer(message, body.session_id)
+    finally:
+        slot.release()
+    log = getattr(request.app.state, "question_log", None)
+    if log is not None:
+        # Written before the reply leaves, so feedback on it can never arrive first (it never raises).
+        log.record_question(
+            reply.message_id,
+            reply.session_id,
+            message,
+            reply.answer_type,
+            [c.id for c in reply.citations],
+            (time.perf_counter() - started) * 1000,
+            reply.lang,
+        )
+    return ChatResponse(
+        session_id=reply.session_id,
+        message_id=reply.message_id,
+        answer=reply.answer,
+        answer_type=reply.answer_type,
+        confidence=reply.confidence,
+        citations=[c.to_dict() for c in reply.citations],
+        handoff=reply.handoff,
+        suggestions=reply.suggestions,
+    )
+
+
+@router.get("/search", response_model=SearchResponse)
+def search(
+    services: ServicesDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    department: str | None = None,
+    policy: str | None = None,
+    tag: str | None = None,
+    year: str | None = None,
+):
+    """Hybrid search with metadata filters; excerpts are verbatim with highlight offsets."""
+    query = clean_text(q)
+    filters = _filters(department, policy, tag, year)
+    if not query:
+        raise HTTPException(422, "検索語を入力してください。")
+    slot = _slot(settings.max_concurrent_encodes)
+    if not slot.acquire(timeout=settings.request_timeout_s):
+        raise HTTPException(503, "ただいま混み合っています。", {"Retry-After": "5"})
+    try:
+        results = services.search(query, k=k, filters=filters)
+    finally:
+        slot.release()
+    return {"query": query, "took_ms": round(results.took_ms, 2), "results": [h.to_dict() for h in results.hits]}
+
+
+@router.get("/projects", response_model=ProjectList)
+def list_projects(
+    services: ServicesDep,
+    department: str | None = None,
+    policy: str | None = None,
+    tag: str | None = None,
+    year: str | None = None,
+):
+    """Every project matching the filters, in plan order."""
+    projects = matching_projects(services.plan, _filters(department, policy, tag, year))
+    return {"count": len(projects), "results": [p.to_dict() for p in projects]}
+
+
+@router.get("/projects/{project_id:path}")
+def get_project(project_id: str, services: ServicesDep) -> dict:
+    """One project by id (e.g. H1-1/1/6)."""
+    project = services.plan.project(project_id)
+    if project is None:
+        raise HTTPException(404, f"事業 {project_id} は見つかりません。")
+    return project.to_dict()
+
+
+@router.get("/facets", response_model=Facets)
+def facets(services: ServicesDep):
+    """Departments, policies, tags and fiscal years with project counts."""
+    plan = services.plan
+    policy_counts: dict[str, int] = {}
+    for p in plan.projects:
+        policy_counts[p.policy_code] = policy_counts.get(p.policy_code, 0) + 1
+    return Facets(
+        departments=[FacetValue(value=d, count=n) for d, n in plan.department_counts.most_common()],
+        policies=[FacetValue(value=p.code, label=p.title, count=policy_counts.get(p.code, 0)) for p in plan.policies],
+        tags=[FacetValue(value=t, count=n) for t, n in plan.tag_counts.most_common()],
+        years=[FacetValue(value=y, label=format_fiscal_year(y), count=n) for y, n in sorted(plan.year_counts.items())],
+    )
+
+
+@router.post("/feedback", response_model=FeedbackResponse, status_code=201)
+def feedback(body: FeedbackRequest, request: Request):
+    """Record 役に立った / 役に立たなかった for one answer."""
+    log = getattr(request.app.state, "question_log", None)
+    if log is None:
+        return JSONResponse({"ok": False}, status_code=503)
+    comment = clean_text(body.comment) if body.comment else None
+    if not log.record_feedback(body.message_id, body.session_id, body.helpful, comment):
+        raise HTTPException(404, "評価の対象となる回答が見つかりません。")
+    return {"ok": True}

@@ -1,0 +1,72 @@
+"""The call-center view: read-aloud card, copy to clipboard, hand-off, and the shift's question history."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow
+
+
+def _ask(page, question: str) -> None:
+    field = page.get_by_label("お問い合わせの内容")
+    field.fill(question)
+    field.press("Enter")
+    expect(page.locator("#cc-status")).to_have_text("回答を表示しました。", timeout=30_000)
+
+
+def test_answer_card_and_copy(new_page):
+    page = new_page(clipboard=True)
+    page.goto("/callcenter")
+    _ask(page, "コールセンターの担当課は？")
+    card = page.locator(".read-card")
+    expect(card.get_by_role("heading", name="読み上げ用")).to_be_visible()
+    answer = page.locator("#cc-answer").inner_text()
+    assert "広報広聴課" in answer
+    expect(page.locator("#cc-dept")).to_have_text("広報広聴課")
+    expect(page.locator("#cc-name")).to_contain_text("コールセンター運営")
+    expect(page.locator(".cc-citation .excerpt").first).not_to_be_empty()
+    expect(page.locator(".cc-citation__source").first).to_contain_text("行目")
+
+    page.get_by_role("button", name="コピー", exact=True).click()
+    expect(page.locator("#cc-copy-status")).to_have_text("コピーしました")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert answer in copied
+    assert "担当課：広報広聴課" in copied
+    assert "事業名：" in copied and "コールセンター運営" in copied
+
+
+def test_not_found_shows_handoff(page):
+    page.goto("/callcenter")
+    _ask(page, "粗大ごみの出し方を教えて")
+    handoff = page.locator("#cc-handoff")
+    expect(handoff).to_be_visible()
+    expect(handoff).to_contain_text("095-822-8888")
+
+
+def test_history_survives_reload_and_re_asks(page):
+    page.goto("/callcenter")
+    _ask(page, "DX推進課の事業を一覧で")
+    history = page.locator("#cc-history .history-item")
+    expect(history.first).to_have_text("DX推進課の事業を一覧で")
+    page.reload()
+    expect(page.locator("#cc-history .history-item").first).to_have_text("DX推進課の事業を一覧で")
+    with page.expect_response(lambda r: r.url.endswith("/api/chat")):
+        page.locator("#cc-history .history-item").first.click()
+    expect(page.locator("#cc-dept")).to_contain_text("DX推進課")
+
+
+def test_markup_is_text_and_errors_offer_retry(page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto("/callcenter")
+    _ask(page, "<img src=x onerror=alert(1)>")
+    page.wait_for_timeout(300)
+    assert page.locator("main img").count() == 0
+    assert dialogs == []
+
+    page.route("**/api/chat", lambda route: route.fulfill(status=503, json={"detail": "down"}))
+    page.get_by_label("お問い合わせの内容").fill("コールセンターの担当課は？")
+    page.get_by_label("お問い合わせの内容").press("Enter")
+    expect(page.locator("#cc-error")).to_contain_text("問題が発生しました")
+    expect(page.get_by_role("button", name="再送信")).to_be_visible()
