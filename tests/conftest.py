@@ -29,3 +29,25 @@ def project_named(plan: Plan, name: str, approach_key: str | None = None):
     found = [p for p in plan.projects if p.name == name and (approach_key is None or p.approach_key == approach_key)]
     assert len(found) == 1, f"{name!r} matched {len(found)} projects"
     return found[0]
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory):
+    """An index built with the real model into a temporary folder (shared by the session)."""
+    from assistant.corpus import load_plan
+    from assistant.index.build import build_index
+    from assistant.runtime import make_encoder, make_tokenizer
+    from tests.realstack import real_settings
+
+    index_dir = tmp_path_factory.mktemp("index") / "current"
+    settings = real_settings(index_dir)
+    build_index(load_plan(CORPUS_DIR), index_dir, make_encoder(settings), make_tokenizer(settings))
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def runtime(real_index_dir):
+    from assistant.runtime import load_runtime
+    from tests.realstack import real_settings
+
+    return load_runtime(real_settings(real_index_dir))
