@@ -48,7 +48,7 @@ def test_corrupt_file_is_reported_with_its_name(index_copy, runtime):
 @pytest.mark.slow
 def test_missing_manifest_and_missing_index(index_copy, runtime, tmp_path):
     (index_copy / "manifest.json").unlink()
-    with pytest.raises(IndexStateError, match="manifest.json missing"):
+    with pytest.raises(IndexStateError, match=r"manifest\.json missing"):
         _load(index_copy, runtime)
     with pytest.raises(IndexStateError, match="no index"):
         _load(tmp_path / "nowhere", runtime)
@@ -61,7 +61,7 @@ def test_rebuild_reuses_unchanged_embeddings_and_swaps_atomically(tmp_path, runt
     text = CHAPTER_H.read_text(encoding="utf-8")
     (corpus / "h.txt").write_text(text, encoding="utf-8")
     index_dir = tmp_path / "index" / "current"
-    first, stats = build_index(load_plan(corpus), index_dir, runtime.encoder, runtime.tokenizer)
+    _, stats = build_index(load_plan(corpus), index_dir, runtime.encoder, runtime.tokenizer)
     assert stats["embedded"] == stats["chunks"]
     edited = text.replace("○本会議の様態をケーブルテレビで中継する。", "○本会議の様子をケーブルテレビで中継する。")
     (corpus / "h.txt").write_text(edited, encoding="utf-8")
