@@ -108,7 +108,9 @@ def search_with_filter(page: Page) -> None:
     page.get_by_label("所管課").select_option("DX推進課")
     page.get_by_role("button", name="この条件で表示").click()
     page.wait_for_load_state()
-    page.locator(".search-form").evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 16)")
+    page.locator(".search-form").evaluate(
+        "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 16)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,7 +40,7 @@ if [ "$purpose" = "test" ] && ! command -v chromium >/dev/null 2>&1; then
   step "Installing Debian's chromium for the browser tests"
   if [ "$(id -u)" = "0" ]; then
     apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
   else
     echo "warning: chromium missing and not root; run: sudo apt-get install chromium" >&2
   fi

@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)

@@ -230,7 +230,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     items = load_dataset(args.file)
     runtime = load_runtime(_settings(args))
-    report = evaluate(runtime, items, retriever=args.retriever)
+    answerer = None
+    if args.retriever == "hybrid":  # answers are composed from hybrid search, so score them with it
+        from assistant.answer.service import Answerer
+
+        answerer = Answerer(runtime.plan, runtime.searcher, runtime.settings)
+    report = evaluate(runtime, items, retriever=args.retriever, answerer=answerer)
     report["dataset"] = str(args.file)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -80,9 +80,13 @@ def test_english_question(client):
 
 def test_bad_input(client):
     assert client.post("/api/chat", json={"message": "あ" * 501}).status_code == 422
-    assert client.post("/api/chat", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post("/api/chat", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    )
     assert client.post("/api/chat", json={"message": 5}).status_code == 422
-    assert client.post("/api/chat", content=b"x" * 20000, headers={"content-type": "application/json"}).status_code == 413
+    assert (
+        client.post("/api/chat", content=b"x" * 20000, headers={"content-type": "application/json"}).status_code == 413
+    )
     empty = ask(client, "   \u0000\u200b ")
     assert empty["citations"] == [] and "ご質問をどうぞ" in empty["answer"]
     half = ask(client, "ｺｰﾙｾﾝﾀｰ 担当")  # half-width kana are NFKC-normalised

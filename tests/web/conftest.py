@@ -7,13 +7,16 @@ The server is the production app with the real model and index (start-up takes ~
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -45,14 +48,16 @@ def _python() -> str:
     return str(venv) if venv.exists() else sys.executable
 
 
-def start_server(workdir: Path) -> tuple[subprocess.Popen, str, Path]:
+def start_server(workdir: Path, cors_origin: str) -> tuple[subprocess.Popen, str, Path]:
     """Start ``python -m assistant serve`` on a free port; return the process, its URL and its log file."""
     port = _free_port()
     log_path = workdir / "server.log"
     env = dict(os.environ)
-    # Keep test traffic out of the real question log and clear of the per-IP rate limit.
+    # Keep test traffic out of the real question log and clear of the per-IP rate limit; allow the
+    # cross-origin test page (embed_site) to call the API.
     env.setdefault("ASSISTANT_FEEDBACK_DB", str(workdir / "feedback.sqlite3"))
     env.setdefault("ASSISTANT_RATE_LIMIT", "1000/minute")
+    env.setdefault("ASSISTANT_CORS_ORIGINS", json.dumps([cors_origin]))
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [_python(), "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -94,13 +99,19 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def base_url() -> Iterator[str]:
+def embed_origin() -> str:
+    """Origin of the stand-in third-party site that embeds the widget (served by ``embed_site``)."""
+    return f"http://127.0.0.1:{_free_port()}"
+
+
+@pytest.fixture(scope="session")
+def base_url(embed_origin: str) -> Iterator[str]:
     override = os.environ.get("WEB_TEST_BASE_URL")
     if override:
         yield override.rstrip("/")
         return
     with tempfile.TemporaryDirectory(prefix="assistant-web-tests-") as tmp:
-        proc, url, log_path = start_server(Path(tmp))
+        proc, url, log_path = start_server(Path(tmp), embed_origin)
         try:
             wait_ready(proc, url, log_path)
             yield url
@@ -112,6 +123,38 @@ def base_url() -> Iterator[str]:
 def http(base_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=base_url, timeout=30.0, follow_redirects=False) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def embed_site(base_url: str, embed_origin: str) -> Iterator[str]:
+    """A plain page on another origin with hostile global CSS that embeds ``{base_url}/widget.js``."""
+    page = (
+        '<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>他サイト</title>'
+        "<style>h2{color:red;border-bottom:6px solid red;margin:3em} button{background:pink;border-radius:0}"
+        " input[type=text]{width:40px} p{margin:2em;color:green} *{box-sizing:content-box}</style></head>"
+        f'<body><h1>他のサイト</h1><script src="{base_url}/widget.js" defer></script></body></html>'
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    host, port = embed_origin.removeprefix("http://").split(":")
+    server = ThreadingHTTPServer((host, int(port)), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield embed_origin + "/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # --- browser -------------------------------------------------------------------------------------

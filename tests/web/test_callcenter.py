@@ -65,7 +65,7 @@ def test_markup_is_text_and_errors_offer_retry(page):
     assert page.locator("main img").count() == 0
     assert dialogs == []
 
-    page.route("**/api/chat", lambda route: route.fulfill(status=503, json={"detail": "down"}))
+    page.route("**/api/chat", lambda route: route.fulfill(status=500, json={"detail": "down"}))
     page.get_by_label("お問い合わせの内容").fill("コールセンターの担当課は？")
     page.get_by_label("お問い合わせの内容").press("Enter")
     expect(page.locator("#cc-error")).to_contain_text("問題が発生しました")

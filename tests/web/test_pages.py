@@ -9,6 +9,8 @@ import pytest
 from assistant.corpus.wareki import format_span
 from tests.web.html_tree import Node, parse
 
+pytestmark = pytest.mark.slow
+
 XSS = "<img src=x onerror=alert(1)>"
 PAGES = ["/", "/callcenter", "/search", "/search?department=DX推進課", "/projects/H1-1/1/6"]
 

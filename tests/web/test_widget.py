@@ -170,3 +170,20 @@ def test_feedback_suggestions_and_large_text(page):
     expect(toggle).to_have_attribute("aria-pressed", "true")
     larger = page.locator(".npa-root").evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert larger > size
+
+
+@pytest.mark.parametrize("question", ["お店を始めたい", "観光客を増やす"])
+def test_low_confidence_note_matches_the_api(page, question):
+    page.goto("/")
+    open_widget(page)
+    with page.expect_response(lambda r: r.url.endswith("/api/chat")) as info:
+        chat_input(page).fill(question)
+        chat_input(page).press("Enter")
+    confidence = info.value.json()["confidence"]
+    expect(replies(page)).to_have_count(1)
+    answer = replies(page).first
+    note = answer.locator(".npa-lowconf")
+    if confidence == "low":
+        expect(note).to_contain_text("確信度が低い")
+    else:
+        expect(note).to_have_count(0)

@@ -156,9 +156,9 @@
         showAnswer(res.data);
         remember(message);
         ui.status.textContent = "回答を表示しました。";
-      } else if (res.status === 422) {
+      } else if (res.status === 422 || res.status === 413) {
         showError(detailText(res.data) || "質問の内容を確認してください。", false);
-      } else if (res.status === 429) {
+      } else if (res.status === 429 || res.status === 503) {
         const seconds = parseInt(res.retryAfter || "", 10);
         showError("問い合わせが集中しています。" + (seconds > 0 ? seconds + "秒ほど" : "少し") + "待ってから再送信してください。", true);
       } else if (res.status >= 500) {

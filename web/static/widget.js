@@ -50,8 +50,11 @@
   const root = el("div", { className: "npa-root", "data-npa": true });
   const launcher = el("button", {
     type: "button", className: "npa-launcher", "aria-expanded": "false", "aria-controls": ids.panel,
+    "aria-label": "市の計画について質問する",
   }, [el("span", { className: "npa-launcher__icon", "aria-hidden": "true", text: "？" }),
-    el("span", { className: "npa-launcher__text", text: "市の計画について質問する" })]);
+    el("span", { className: "npa-launcher__text" }, [
+      el("span", { className: "npa-launcher__long", text: "市の計画について" }), document.createTextNode("質問する"),
+    ])]);
   const largeButton = el("button", { type: "button", className: "npa-tool", "aria-pressed": "false", text: "文字を大きく" });
   const closeButton = el("button", { type: "button", className: "npa-tool npa-close", "aria-label": "チャットを閉じる" },
     [el("span", { "aria-hidden": "true", text: "×" }), el("span", { className: "npa-close__text", text: "閉じる" })]);
@@ -264,10 +267,10 @@
       if (res.status >= 200 && res.status < 300 && res.data && typeof res.data.answer === "string") {
         state.sessionId = res.data.session_id || state.sessionId;
         addAnswer(res.data);
-      } else if (res.status === 422) {
+      } else if (res.status === 422 || res.status === 413) {
         addError(detailText(res.data) || "質問の内容を確認して、もう一度入力してください。", null);
         if (!input.value) input.value = message;
-      } else if (res.status === 429) {
+      } else if (res.status === 429 || res.status === 503) {
         const seconds = parseInt(res.retryAfter || "", 10);
         addError("ただいま質問が集中しています。" + (seconds > 0 ? seconds + "秒ほど" : "少し") +
           "待ってから「再送信」を押してください。", message);
