@@ -12,26 +12,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _settings(args: argparse.Namespace):
-    from assistant.settings import Settings
-
-    overrides = {}
-    for field in ("corpus_dir", "index_dir", "model_dir"):
-        value = getattr(args, field, None)
-        if value is not None:
-            overrides[field] = value
-    return Settings(**overrides)
+from assistant.cli_common import PATH_OPTIONS, print_json, settings_from_args
 
 
 def _plan(args: argparse.Namespace):
     from assistant.corpus import load_plan
 
-    return load_plan(_settings(args).corpus_dir, strict=getattr(args, "strict", False))
+    return load_plan(settings_from_args(args).corpus_dir, strict=getattr(args, "strict", False))
 
 
 # --- corpus --------------------------------------------------------------------------------------
@@ -41,7 +28,7 @@ def cmd_corpus_stats(args: argparse.Namespace) -> int:
     plan = _plan(args)
     stats = plan.stats()
     if args.json:
-        _print_json(stats)
+        print_json(stats)
         return 0
     print(f"files:           {', '.join(stats['files'])}")
     print(f"基本施策:        {stats['basic_policies']}")
@@ -68,7 +55,7 @@ def cmd_corpus_show(args: argparse.Namespace) -> int:
     else:
         raise NotFoundError(f"no project or policy with id {args.id!r} (ids look like H1-1/1/6, codes like H1-1)")
     if args.json:
-        _print_json(record)
+        print_json(record)
         return 0
     for key, value in record.items():
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -95,7 +82,7 @@ def cmd_corpus_export(args: argparse.Namespace) -> int:
 def cmd_model_install(args: argparse.Namespace) -> int:
     from assistant.embedding.convert import install_model, print_progress
 
-    target = install_model(_settings(args).model_dir, force=args.force, progress=print_progress)
+    target = install_model(settings_from_args(args).model_dir, force=args.force, progress=print_progress)
     print(f"model ready: {target}")
     return 0
 
@@ -104,9 +91,8 @@ def cmd_model_install(args: argparse.Namespace) -> int:
 
 
 def _add_paths(parser: argparse.ArgumentParser, *fields: str) -> None:
-    names = {"corpus_dir": "--corpus", "index_dir": "--index", "model_dir": "--model"}
     for field in fields:
-        parser.add_argument(names[field], dest=field, type=Path, default=None, help=f"override {field}")
+        parser.add_argument(PATH_OPTIONS[field], dest=field, type=Path, default=None, help=f"override {field}")
 
 
 def build_parser() -> argparse.ArgumentParser:

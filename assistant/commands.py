@@ -6,27 +6,12 @@ Each handler imports its stage only when it runs, so building the parser stays c
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 
+from assistant.cli_common import print_json, settings_from_args, stage_printer
+
 AddPaths = Callable[..., None]
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _settings(args: argparse.Namespace):
-    from assistant.cli import _settings as settings
-
-    return settings(args)
-
-
-def stderr_progress(stage: str, done: int, total: int) -> None:
-    """One updating line per stage on stderr (long work shows progress)."""
-    end = "\n" if done >= total else ""
-    print(f"\r  {stage:<8} {done:>6}/{total:<6}", end=end, file=sys.stderr, flush=True)
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
@@ -34,7 +19,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     from assistant.index.build import build_index
     from assistant.runtime import make_encoder, make_tokenizer
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     plan = load_plan(settings.corpus_dir)
     print(f"building index for {len(plan.projects)} projects from {settings.corpus_dir}", file=sys.stderr)
     folder, stats = build_index(
@@ -45,7 +30,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
         factory=settings.faiss_factory,
         ann_threshold=settings.ann_threshold,
         chunk_chars=settings.chunk_chars,
-        progress=stderr_progress,
+        progress=stage_printer("index"),
     )
     print(
         f"index ready: {settings.index_dir} -> {folder.name} ({stats['chunks']} chunks, "
@@ -59,10 +44,10 @@ def cmd_index_status(args: argparse.Namespace) -> int:
 
     from assistant.runtime import load_runtime
 
-    runtime = load_runtime(_settings(args))
+    runtime = load_runtime(settings_from_args(args))
     manifest = asdict(runtime.index.manifest)
     manifest.pop("files")
-    _print_json({"status": "ok", "folder": str(runtime.index.folder), **manifest})
+    print_json({"status": "ok", "folder": str(runtime.index.folder), **manifest})
     return 0
 
 
@@ -84,10 +69,10 @@ def _filters(args: argparse.Namespace):
 def cmd_search(args: argparse.Namespace) -> int:
     from assistant.runtime import load_runtime
 
-    runtime = load_runtime(_settings(args))
+    runtime = load_runtime(settings_from_args(args))
     results = runtime.searcher.search(args.query, k=args.k, filters=_filters(args), mode=args.retriever)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "query": results.query,
                 "took_ms": round(results.took_ms, 2),
@@ -109,7 +94,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.api.app import create_app
     from assistant.api.services import Services
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     # Load before binding the port: a missing or stale model/index fails here with one clear line.
     services = Services.load(settings)
     host = args.host or settings.host
@@ -123,7 +108,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.answer.service import Answerer
     from assistant.runtime import load_runtime
 
-    runtime = load_runtime(_settings(args))
+    runtime = load_runtime(settings_from_args(args))
     reply = Answerer(runtime.plan, runtime.searcher, runtime.settings).answer(args.question, None)
     if args.json:
         data = {
@@ -135,7 +120,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             "handoff": reply.handoff,
             "suggestions": reply.suggestions,
         }
-        _print_json(data)
+        print_json(data)
         return 0
     print(reply.answer)
     for c in reply.citations[:5]:
@@ -179,9 +164,6 @@ def register(sub: argparse._SubParsersAction, add_paths: AddPaths) -> None:
     for p in (build, status, search, ask, serve):
         add_paths(p, "corpus_dir", "index_dir", "model_dir")
 
-    try:  # the evaluator registers itself when present
-        from assistant.evaluation.runner import add_eval_parser
+    from assistant.evaluation.runner import add_eval_parser  # argparse only; the evaluator loads on use
 
-        add_eval_parser(sub, add_paths)
-    except ImportError:
-        pass
+    add_eval_parser(sub, add_paths)

@@ -19,3 +19,7 @@ class IndexStateError(AssistantError):
 
 class ModelError(AssistantError):
     """A missing or unusable embedding model folder."""
+
+
+class ServiceBusy(AssistantError):
+    """Too many questions are being encoded at once; the client should retry shortly."""

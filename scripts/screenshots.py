@@ -8,30 +8,15 @@ stops it afterwards. The browser is Debian's ``/usr/bin/chromium``; nothing is d
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Page, expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from assistant.liveserver import CHROMIUM, CHROMIUM_ARGS, ROOT, LiveServer, ServerError
+
 QUESTION = "コールセンターの担当課は？"
 
 
@@ -41,42 +26,13 @@ def live_server(base_url: str | None):
     if base_url:
         yield base_url.rstrip("/")
         return
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    python = ROOT / ".venv" / "bin" / "python"
     with tempfile.TemporaryDirectory(prefix="assistant-shots-") as tmp:
-        log_path = Path(tmp) / "server.log"
-        env = {**os.environ, "ASSISTANT_FEEDBACK_DB": str(Path(tmp) / "feedback.sqlite3")}
-        command = [str(python if python.exists() else sys.executable), "-m", "assistant", "serve"]
-        command += ["--host", "127.0.0.1", "--port", str(port)]
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{port}"
+        server = LiveServer(Path(tmp), {"ASSISTANT_FEEDBACK_DB": str(Path(tmp) / "feedback.sqlite3")})
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"server did not start:\n{log_path.read_text(errors='replace')}")
-                try:
-                    if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            with server as url:
+                yield url
+        except ServerError as exc:
+            sys.exit(str(exc))
 
 
 def widget_with_answer(page: Page) -> None:
@@ -126,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         ("widget-mobile.png", (360, 740), widget_with_answer),
     ]
     with live_server(args.base_url) as base_url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for name, (width, height), scene in shots:
                 context = browser.new_context(

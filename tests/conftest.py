@@ -51,3 +51,42 @@ def runtime(real_index_dir):
     from tests.realstack import real_settings
 
     return load_runtime(real_settings(real_index_dir))
+
+
+@pytest.fixture(scope="session")
+def embed_origin() -> str:
+    """Origin of the stand-in third-party site that embeds the widget (tests/web: ``embed_site``)."""
+    from assistant.liveserver import free_port
+
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def live_server(real_index_dir, embed_origin, tmp_path_factory):
+    """One real ``assistant serve`` (uvicorn, real model, test index) for every end-to-end test.
+
+    Test traffic stays out of the real question log and clear of the per-client rate limit, and the
+    cross-origin test page may call the API. Values already set in the environment win.
+    """
+    import json
+    import os
+
+    from assistant.liveserver import LiveServer, ServerError
+    from tests.realstack import MODEL_DIR
+
+    workdir = tmp_path_factory.mktemp("server")
+    defaults = {
+        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
+        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
+        "ASSISTANT_INDEX_DIR": str(real_index_dir),
+        "ASSISTANT_FEEDBACK_DB": str(workdir / "feedback.sqlite3"),
+        "ASSISTANT_RATE_LIMIT": "100000/minute",
+        "ASSISTANT_CORS_ORIGINS": json.dumps([embed_origin]),
+    }
+    server = LiveServer(workdir, {k: os.environ.get(k, v) for k, v in defaults.items()})
+    try:
+        url = server.start()
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    yield url
+    server.stop()

@@ -86,9 +86,7 @@ class Answerer:
         )
 
     def _not_found(self, q: Question) -> Reply:
-        reply = self._reply(q, "not_found", compose.not_found(self.handoff, q.lang), [], [], confidence="none")
-        reply.handoff = self.handoff
-        return reply
+        return self._reply(q, "not_found", compose.not_found(self.handoff, q.lang), [], [], confidence="none")
 
     def _answer(self, q: Question, previous: list[str]) -> Reply:
         year = q.years[0] if q.years else None

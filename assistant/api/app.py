@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from assistant.api.middleware import BodyLimit, RateLimit, SecurityHeaders
 from assistant.api.routes import admin, api, health, pages
 from assistant.api.services import Services
+from assistant.errors import ServiceBusy
 from assistant.settings import Settings
 
 logger = logging.getLogger("assistant")
@@ -69,6 +70,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         return JSONResponse({"detail": "入力の形式が正しくありません。", "errors": exc.errors()[:5]}, status_code=422)
+
+    @app.exception_handler(ServiceBusy)
+    async def busy(request: Request, exc: ServiceBusy):
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

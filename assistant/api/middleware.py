@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from limits import parse
 from limits.storage import MemoryStorage
@@ -99,8 +100,6 @@ class RateLimit:
         key = self._client(scope)
         if not self.limiter.hit(self.item, key):
             reset, _ = self.limiter.get_window_stats(self.item, key)
-            import time
-
             retry = max(1, int(reset - time.time()))
             return await _send_json(
                 send,

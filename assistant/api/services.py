@@ -7,16 +7,20 @@ flight finish on the old one and the next ones use the new one).
 
 from __future__ import annotations
 
-import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from assistant.answer.service import Answerer
 from assistant.answer.types import Reply
 from assistant.corpus.plan import Plan
+from assistant.errors import ServiceBusy
 from assistant.retrieval.types import Filters, SearchResults
 from assistant.runtime import Runtime, load_runtime
 from assistant.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,7 +35,20 @@ class Services:
     _pipeline: _Pipeline | None = None
     error: str | None = None
     _reload_lock: threading.Lock = field(default_factory=threading.Lock)
-    encode_slots: asyncio.Semaphore | None = None
+    _encode_slots: threading.BoundedSemaphore | None = None
+
+    def __post_init__(self) -> None:
+        # Bound concurrent encoder work for every caller (API and pages): a flood waits here, then gets
+        # ServiceBusy (503), instead of piling up threads and memory.
+        self._encode_slots = threading.BoundedSemaphore(self.settings.max_concurrent_encodes)
+
+    def _bounded(self, work: Callable[[], T]) -> T:
+        if not self._encode_slots.acquire(timeout=self.settings.request_timeout_s):
+            raise ServiceBusy("ただいま混み合っています。少し待ってからもう一度お試しください。")
+        try:
+            return work()
+        finally:
+            self._encode_slots.release()
 
     @classmethod
     def load(cls, settings: Settings) -> Services:
@@ -66,7 +83,7 @@ class Services:
         return self.runtime.plan
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResults:
-        return self.runtime.searcher.search(query, k=k, filters=filters or Filters())
+        return self._bounded(lambda: self.runtime.searcher.search(query, k=k, filters=filters or Filters()))
 
     def answer(self, message: str, session_id: str | None) -> Reply:
-        return self._pipeline.answerer.answer(message, session_id)
+        return self._bounded(lambda: self._pipeline.answerer.answer(message, session_id))

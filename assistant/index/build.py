@@ -8,7 +8,6 @@ rebuild after a small corpus edit only embeds what changed.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -21,13 +20,12 @@ import numpy as np
 from assistant.corpus.plan import Plan
 from assistant.embedding.encoder import Encoder
 from assistant.index.dense import DenseIndex, choose_factory
-from assistant.index.documents import Chunk, build_chunks
+from assistant.index.documents import build_chunks, read_chunks, write_chunks
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest
 from assistant.index.tokenizer import SudachiTokenizer
 
 Progress = Callable[[str, int, int], None]
-CHUNKS = "chunks.jsonl"
 EMBEDDINGS = "embeddings.npy"
 KEEP_BUILDS = 2
 
@@ -38,11 +36,11 @@ def _previous_embeddings(live: Path, model_fingerprint: str) -> dict[str, np.nda
         manifest = Manifest.read(live)
         if manifest.model_fingerprint != model_fingerprint:
             return {}
-        chunks = [json.loads(line) for line in (live / CHUNKS).read_text(encoding="utf-8").splitlines()]
+        chunks = read_chunks(live)
         vectors = np.load(live / EMBEDDINGS)
     except Exception:  # any problem with the old index just means: embed everything again
         return {}
-    return {Chunk.from_dict(c).content_hash: vectors[i] for i, c in enumerate(chunks) if i < len(vectors)}
+    return {c.content_hash: vectors[i] for i, c in enumerate(chunks) if i < len(vectors)}
 
 
 def build_index(
@@ -69,9 +67,7 @@ def build_index(
     try:
         chunks = build_chunks(plan, chunk_chars)
         report("chunks", len(chunks), len(chunks))
-        with (tmp / CHUNKS).open("w", encoding="utf-8") as fh:
-            for chunk in chunks:
-                fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        write_chunks(tmp, chunks)
 
         LexicalIndex(tokenizer).index([c.text for c in chunks]).save(tmp)
         report("lexical", len(chunks), len(chunks))

@@ -9,7 +9,9 @@ chunk repeating the header and pointing to the same row. A policy chunk carries 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from assistant.corpus.models import BasicPolicy, Policy, Project
 from assistant.corpus.plan import Plan
@@ -37,6 +39,19 @@ class Chunk:
     @classmethod
     def from_dict(cls, data: dict) -> Chunk:
         return cls(data["chunk_id"], data["doc_id"], data["kind"], data["text"], tuple(data["lines"]))
+
+
+CHUNKS_FILE = "chunks.jsonl"
+
+
+def write_chunks(folder: Path, chunks: list[Chunk]) -> None:
+    text = "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks)
+    (folder / CHUNKS_FILE).write_text(text, encoding="utf-8")
+
+
+def read_chunks(folder: Path) -> list[Chunk]:
+    lines = (folder / CHUNKS_FILE).read_text(encoding="utf-8").splitlines()
+    return [Chunk.from_dict(json.loads(line)) for line in lines]
 
 
 def project_chunks(project: Project, max_chars: int) -> list[Chunk]:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import IndexStateError
 from assistant.index.dense import DenseIndex
-from assistant.index.documents import Chunk
+from assistant.index.documents import Chunk, read_chunks
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest
 from assistant.index.tokenizer import Tokenizer
-
-CHUNKS = "chunks.jsonl"
 
 
 @dataclass
@@ -56,7 +53,7 @@ def load_index(
         raise IndexStateError(f"index at {index_dir} is stale: {'; '.join(reasons)}; run `assistant index build`")
     manifest.verify_files(folder)
     try:
-        chunks = [Chunk.from_dict(json.loads(line)) for line in (folder / CHUNKS).read_text("utf-8").splitlines()]
+        chunks = read_chunks(folder)
         lexical = LexicalIndex.load(folder, tokenizer)
         dense = DenseIndex.load(folder)
     except Exception as exc:  # checksums passed, so this is a version or format problem

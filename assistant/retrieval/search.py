@@ -72,6 +72,8 @@ class HybridSearcher:
         self.fusion, self.rrf_k, self.dense_weight = fusion, rrf_k, dense_weight
         self.dense_candidates = dense_candidates
         self.cache = QueryCache(cache_size)
+        # Plan lines are fixed for the index's life: tokenize each once, not on every request.
+        self._line_tokens: dict[str, frozenset[str]] = {}
         self._doc_chunks: dict[str, list[int]] = {}
         for i, chunk in enumerate(index.chunks):
             self._doc_chunks.setdefault(chunk.doc_id, []).append(i)
@@ -188,7 +190,9 @@ class HybridSearcher:
         """The line sharing the most question words (earlier lines win ties: they state the purpose)."""
         best, best_score = lines[0], 0.0
         for position, line in enumerate(lines):
-            tokens = set(self.tokenizer(line))
+            tokens = self._line_tokens.get(line)
+            if tokens is None:
+                tokens = self._line_tokens[line] = frozenset(self.tokenizer(line))
             overlap = len(tokens & query_tokens)
             score = overlap - 0.01 * position
             if overlap and score > best_score:

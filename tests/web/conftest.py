@@ -1,122 +1,29 @@
-"""Fixtures for the web tests: a real ``assistant serve`` subprocess, an httpx client and Debian's chromium.
+"""Fixtures for the web tests: the shared real server (tests/conftest.py), an httpx client and Debian's chromium.
 
-The server is the production app with the real model and index (start-up takes ~10 s); nothing is stubbed.
+The server is the production app with the real model and index; nothing is stubbed.
 ``WEB_TEST_BASE_URL`` points the tests at an already running server instead. The browser is always
 ``/usr/bin/chromium`` (never downloaded); without it the browser tests are skipped with a reason.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-READY_TIMEOUT_S = 120.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
-
-
-def start_server(workdir: Path, cors_origin: str) -> tuple[subprocess.Popen, str, Path]:
-    """Start ``python -m assistant serve`` on a free port; return the process, its URL and its log file."""
-    port = _free_port()
-    log_path = workdir / "server.log"
-    env = dict(os.environ)
-    # Keep test traffic out of the real question log and clear of the per-IP rate limit; allow the
-    # cross-origin test page (embed_site) to call the API.
-    env.setdefault("ASSISTANT_FEEDBACK_DB", str(workdir / "feedback.sqlite3"))
-    env.setdefault("ASSISTANT_RATE_LIMIT", "1000/minute")
-    env.setdefault("ASSISTANT_CORS_ORIGINS", json.dumps([cors_origin]))
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [_python(), "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return proc, f"http://127.0.0.1:{port}", log_path
-
-
-def wait_ready(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = READY_TIMEOUT_S) -> None:
-    """Poll ``/readyz`` until it answers 200; on failure stop the server and fail with its log."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"assistant serve exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
-        try:
-            if httpx.get(url + "/readyz", timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            stop_server(proc)
-            pytest.fail(f"assistant serve not ready after {timeout:.0f} s:\n{log_path.read_text(errors='replace')}")
-        time.sleep(0.5)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
+from assistant.liveserver import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")
-def embed_origin() -> str:
-    """Origin of the stand-in third-party site that embeds the widget (served by ``embed_site``)."""
-    return f"http://127.0.0.1:{_free_port()}"
-
-
-@pytest.fixture(scope="session")
-def base_url(embed_origin: str) -> Iterator[str]:
+def base_url(request) -> str:
     override = os.environ.get("WEB_TEST_BASE_URL")
     if override:
-        yield override.rstrip("/")
-        return
-    with tempfile.TemporaryDirectory(prefix="assistant-web-tests-") as tmp:
-        proc, url, log_path = start_server(Path(tmp), embed_origin)
-        try:
-            wait_ready(proc, url, log_path)
-            yield url
-        finally:
-            stop_server(proc)
+        return override.rstrip("/")
+    return request.getfixturevalue("live_server")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 import unicodedata
 from typing import Annotated
@@ -28,17 +27,11 @@ from assistant.retrieval.types import Filters
 
 router = APIRouter(prefix="/api", tags=["api"])
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-# Bound concurrent encoder work: a flood queues here (then gets 503) instead of piling up threads and memory.
-_slots: dict[int, threading.BoundedSemaphore] = {}
 
 
 def clean_text(text: str) -> str:
     """NFKC (half-width kana, full-width digits) and no control characters, whitespace folded."""
     return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFKC", text)).split())
-
-
-def _slot(limit: int) -> threading.BoundedSemaphore:
-    return _slots.setdefault(limit, threading.BoundedSemaphore(limit))
 
 
 def _year(raw: str | None) -> int | None:
@@ -71,16 +64,8 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
             handoff=None,
             suggestions=["コールセンターの担当課は？", "DX推進課の事業を一覧で", "H3のめざす姿は？"],
         )
-    slot = _slot(settings.max_concurrent_encodes)
-    if not slot.acquire(timeout=settings.request_timeout_s):
-        raise HTTPException(
-            503, "ただいま混み合っています。少し待ってからもう一度お試しください。", {"Retry-After": "5"}
-        )
     started = time.perf_counter()
-    try:
-        reply = services.answer(message, body.session_id)
-    finally:
-        slot.release()
+    reply = services.answer(message, body.session_id)
     log = getattr(request.app.state, "question_log", None)
     if log is not None:
         # Written before the reply leaves, so feedback on it can never arrive first (it never raises).
@@ -108,7 +93,6 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
 @router.get("/search", response_model=SearchResponse)
 def search(
     services: ServicesDep,
-    settings: SettingsDep,
     q: Annotated[str, Query(max_length=500)] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     department: str | None = None,
@@ -121,13 +105,7 @@ def search(
     filters = _filters(department, policy, tag, year)
     if not query:
         raise HTTPException(422, "検索語を入力してください。")
-    slot = _slot(settings.max_concurrent_encodes)
-    if not slot.acquire(timeout=settings.request_timeout_s):
-        raise HTTPException(503, "ただいま混み合っています。", {"Retry-After": "5"})
-    try:
-        results = services.search(query, k=k, filters=filters)
-    finally:
-        slot.release()
+    results = services.search(query, k=k, filters=filters)
     return {"query": query, "took_ms": round(results.took_ms, 2), "results": [h.to_dict() for h in results.hits]}
 
 
