@@ -55,6 +55,7 @@ def load_runtime(settings: Settings, *, encoder: Encoder | None = None) -> Runti
         fusion=settings.fusion,
         rrf_k=settings.rrf_k,
         dense_weight=settings.dense_weight,
+        dense_weight_foreign=settings.dense_weight_foreign,
         cache_size=settings.cache_size,
     )
     return Runtime(settings, plan, tokenizer, encoder, index, searcher)

@@ -42,9 +42,12 @@ class Settings(BaseSettings):
     torch_threads: int = 2
 
     # Hybrid fusion (see assistant/retrieval/fusion.py); defaults chosen by `assistant eval`.
-    fusion: str = "rrf"
+    fusion: str = "weighted"
     rrf_k: int = 60
-    dense_weight: float = 0.5
+    dense_weight: float = 0.7
+    # Weight of the dense ranking for questions with no kana or kanji (English): BM25 over Japanese
+    # tokens has almost nothing to match there.
+    dense_weight_foreign: float = 0.9
     # Answering: the plan is taken not to cover a question when the best hit's dense similarity is below
     # not_found_threshold (English: not_found_threshold_en, cross-lingual scores run lower), or when no
     # question word is a strong BM25 match (< weak_lexical) and similarity is below threshold + lexical_margin.

@@ -38,7 +38,8 @@ from assistant.evaluation.runner import (
 
 DEFAULT_DATASET = Path(__file__).resolve().parents[1] / "tests" / "data" / "eval" / "dev.jsonl"
 RRF_KS = (10, 30, 60)
-DENSE_WEIGHTS = (0.3, 0.5, 0.7)
+DENSE_WEIGHTS = (0.3, 0.5, 0.6, 0.7, 0.8)
+FOREIGN_WEIGHTS = (None, 0.9, 1.0)  # None: English questions get the same weight as Japanese ones
 
 
 def loadavg() -> float | None:
@@ -47,9 +48,18 @@ def loadavg() -> float | None:
 
 
 def fusion_grid() -> list[dict[str, Any]]:
-    grid = [{"method": "rrf", "rrf_k": k, "dense_weight": w} for k in RRF_KS for w in DENSE_WEIGHTS]
+    grid = [
+        {"method": "rrf", "rrf_k": k, "dense_weight": w, "dense_weight_foreign": f}
+        for k in RRF_KS
+        for w in DENSE_WEIGHTS
+        for f in FOREIGN_WEIGHTS
+    ]
     # rrf_k does not enter weighted fusion; None keeps it out of the table and the comparison.
-    return grid + [{"method": "weighted", "rrf_k": None, "dense_weight": w} for w in DENSE_WEIGHTS]
+    return grid + [
+        {"method": "weighted", "rrf_k": None, "dense_weight": w, "dense_weight_foreign": f}
+        for w in DENSE_WEIGHTS
+        for f in FOREIGN_WEIGHTS
+    ]
 
 
 def clear_query_cache(searcher) -> None:
@@ -83,16 +93,18 @@ def compare_retrievers(runtime, items, targets, repeats: int = 3) -> dict[str, d
 
 def run_grid(runtime, items, targets) -> list[dict[str, Any]]:
     searcher = runtime.searcher
-    saved = (searcher.fusion, searcher.rrf_k, searcher.dense_weight)
+    saved = (searcher.fusion, searcher.rrf_k, searcher.dense_weight, searcher.dense_weight_foreign)
     results = []
     try:
         for config in fusion_grid():
             searcher.fusion, searcher.dense_weight = config["method"], config["dense_weight"]
             searcher.rrf_k = config["rrf_k"] if config["rrf_k"] is not None else saved[1]
+            foreign = config["dense_weight_foreign"]
+            searcher.dense_weight_foreign = config["dense_weight"] if foreign is None else foreign
             summary = summarize(run_retrieval(searcher, items, targets, "hybrid", with_dense_score=False))
             results.append({**config, **summary})
     finally:
-        searcher.fusion, searcher.rrf_k, searcher.dense_weight = saved
+        searcher.fusion, searcher.rrf_k, searcher.dense_weight, searcher.dense_weight_foreign = saved
     return results
 
 
@@ -129,9 +141,16 @@ def grid_table(grid: list[dict[str, Any]], best: dict[str, Any]) -> str:
         mark = "*" if g is best else ""
         per_kind = [g["by_kind"][k]["mrr@10"] if k in g["by_kind"] else None for k in kinds]
         rows.append(
-            [g["method"] + mark, g["rrf_k"], g["dense_weight"], *(g["retrieval"][m] for m in METRICS), *per_kind]
+            [
+                g["method"] + mark,
+                g["rrf_k"],
+                g["dense_weight"],
+                g["dense_weight_foreign"] if g["dense_weight_foreign"] is not None else "=",
+                *(g["retrieval"][m] for m in METRICS),
+                *per_kind,
+            ]
         )
-    return table(["fusion", "rrf_k", "dense_w", *METRICS, *(f"mrr:{k}" for k in kinds)], rows)
+    return table(["fusion", "rrf_k", "dense_w", "en_w", *METRICS, *(f"mrr:{k}" for k in kinds)], rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         f"build {manifest.build_seconds:.1f} s; runtime load {load_seconds:.1f} s; "
         f"load average {fmt(load_before, 2)} → {fmt(load_after, 2)} on {os.cpu_count()} CPUs"
     )
-    print(f"hybrid = settings: fusion {settings.fusion}, rrf_k {settings.rrf_k}, dense_weight {settings.dense_weight}")
+    print(
+        f"hybrid = settings: fusion {settings.fusion}, rrf_k {settings.rrf_k}, dense_weight {settings.dense_weight}, "
+        f"dense_weight_foreign {settings.dense_weight_foreign}"
+    )
     print("\nretrieval (in-scope items; list_recall over list items)\n" + comparison_table(runs))
     print(
         f"\nlatency per query (cold query cache, includes encoding; min of {args.latency_passes} passes)\n"
@@ -182,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nfusion grid (hybrid; * = best by mrr@10, then recall@5)\n" + grid_table(grid, best))
     rrf_k = "" if best["rrf_k"] is None else f", rrf_k={best['rrf_k']}"
     print(
-        f"\nbest fusion: {best['method']}{rrf_k}, dense_weight={best['dense_weight']} "
+        f"\nbest fusion: {best['method']}{rrf_k}, dense_weight={best['dense_weight']}, "
+        f"dense_weight_foreign={best['dense_weight_foreign'] or best['dense_weight']} "
         f"(mrr@10 {best['retrieval']['mrr@10']:.3f}, recall@5 {best['retrieval']['recall@5']:.3f}; "
         f"current settings: mrr@10 {hybrid['retrieval']['mrr@10']:.3f}, recall@5 {hybrid['retrieval']['recall@5']:.3f})"
     )
@@ -200,10 +223,15 @@ def main(argv: list[str] | None = None) -> int:
             },
             "runtime_load_seconds": load_seconds,
             "load_average": {"before": load_before, "after": load_after},
-            "settings": {"fusion": settings.fusion, "rrf_k": settings.rrf_k, "dense_weight": settings.dense_weight},
+            "settings": {
+                "fusion": settings.fusion,
+                "rrf_k": settings.rrf_k,
+                "dense_weight": settings.dense_weight,
+                "dense_weight_foreign": settings.dense_weight_foreign,
+            },
             "retrievers": runs,
             "grid": grid,
-            "best": {k: best[k] for k in ("method", "rrf_k", "dense_weight", "retrieval")},
+            "best": {k: best[k] for k in ("method", "rrf_k", "dense_weight", "dense_weight_foreign", "retrieval")},
             "worst": worst,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)

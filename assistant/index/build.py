@@ -20,7 +20,7 @@ import numpy as np
 from assistant.corpus.plan import Plan
 from assistant.embedding.encoder import Encoder
 from assistant.index.dense import DenseIndex, choose_factory
-from assistant.index.documents import build_chunks, read_chunks, write_chunks
+from assistant.index.documents import build_chunks, lexical_texts, read_chunks, write_chunks
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest
 from assistant.index.tokenizer import SudachiTokenizer
@@ -69,7 +69,7 @@ def build_index(
         report("chunks", len(chunks), len(chunks))
         write_chunks(tmp, chunks)
 
-        LexicalIndex(tokenizer).index([c.text for c in chunks]).save(tmp)
+        LexicalIndex(tokenizer).index(lexical_texts(chunks)).save(tmp)  # row chunks only
         report("lexical", len(chunks), len(chunks))
 
         cached = _previous_embeddings(index_dir, encoder.fingerprint) if index_dir.exists() else {}

@@ -26,6 +26,8 @@ class Chunk:
     kind: str  # "project" | "policy"
     text: str
     lines: tuple[str, ...]
+    scope: str = "row"  # "row": BM25 and dense; "line": one citable sentence, dense only
+    keywords: str = ""  # BM25 only: the row's policy code (H3-1-2), which would only blur the embedding
 
     @property
     def content_hash(self) -> str:
@@ -38,7 +40,15 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict) -> Chunk:
-        return cls(data["chunk_id"], data["doc_id"], data["kind"], data["text"], tuple(data["lines"]))
+        return cls(
+            data["chunk_id"],
+            data["doc_id"],
+            data["kind"],
+            data["text"],
+            tuple(data["lines"]),
+            data.get("scope", "row"),
+            data.get("keywords", ""),
+        )
 
 
 CHUNKS_FILE = "chunks.jsonl"
@@ -78,6 +88,7 @@ def project_chunks(project: Project, max_chars: int) -> list[Chunk]:
             kind="project",
             text=header + "\n" + "\n".join(lines),
             lines=(project.name, *lines),
+            keywords=f"{project.path.policy_code}-{project.path.approach_number}",
         )
         for n, lines in enumerate(groups)
     ]
@@ -93,10 +104,49 @@ def policy_chunk(node: BasicPolicy | Policy) -> Chunk:
     return Chunk(chunk_id=f"policy:{node.code}#0", doc_id=node.code, kind="policy", text=text, lines=tuple(lines))
 
 
+def project_line_chunks(project: Project) -> list[Chunk]:
+    """One dense-only unit per 事業概要 sentence, prefixed with the 事業名 so the sentence keeps its topic."""
+    return [
+        Chunk(f"{project.id}~{n}", project.id, "project", f"{project.name}：{line}", (line,), "line")
+        for n, line in enumerate(project.summary_lines)
+    ]
+
+
+def policy_line_chunks(node: BasicPolicy | Policy) -> list[Chunk]:
+    """The めざす姿 of a policy node on its own (the sentence questions about goals paraphrase)."""
+    if node.goal is None:
+        return []
+    return [
+        Chunk(
+            f"policy:{node.code}~0",
+            node.code,
+            "policy",
+            f"{node.title}：{node.goal.target}{node.goal.intent}",
+            (node.goal.intent,),
+            "line",
+        )
+    ]
+
+
 def build_chunks(plan: Plan, max_chars: int = 700) -> list[Chunk]:
-    """All chunks of the plan in a stable order (policies first, then projects in plan order)."""
-    chunks = [policy_chunk(b) for b in plan.basic_policies]
-    chunks += [policy_chunk(p) for p in plan.policies]
+    """All chunks of the plan in a stable order: row chunks (policies, then projects in plan order),
+    then the line units in the same order."""
+    nodes = [*plan.basic_policies, *plan.policies]
+    chunks = [policy_chunk(node) for node in nodes]
     for project in plan.projects:
         chunks.extend(project_chunks(project, max_chars))
+    for node in nodes:
+        chunks.extend(policy_line_chunks(node))
+    for project in plan.projects:
+        chunks.extend(project_line_chunks(project))
     return chunks
+
+
+def row_chunks(chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks BM25 indexes, in index order."""
+    return [c for c in chunks if c.scope == "row"]
+
+
+def lexical_texts(chunks: list[Chunk]) -> list[str]:
+    """What BM25 indexes for the row chunks: the text plus its keywords."""
+    return [f"{c.text}\n{c.keywords}" if c.keywords else c.text for c in row_chunks(chunks)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.errors import IndexStateError
 from assistant.index.dense import DenseIndex
-from assistant.index.documents import Chunk, read_chunks
+from assistant.index.documents import Chunk, read_chunks, row_chunks
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest
 from assistant.index.tokenizer import Tokenizer
@@ -58,7 +58,7 @@ def load_index(
         dense = DenseIndex.load(folder)
     except Exception as exc:  # checksums passed, so this is a version or format problem
         raise IndexStateError(f"cannot read index at {folder}: {exc}; run `assistant index build`") from exc
-    if not (len(chunks) == lexical.size == dense.size == manifest.n_chunks):
+    if not (len(chunks) == dense.size == manifest.n_chunks and len(row_chunks(chunks)) == lexical.size):
         raise IndexStateError(
             f"index at {folder} is inconsistent ({len(chunks)} chunks, {lexical.size} lexical, {dense.size} dense); "
             "run `assistant index build`"

@@ -5,11 +5,15 @@ Tokens are Sudachi's *normalized forms* (コンピュータ → コンピュー�
 "AC" emits the long mode-C unit and, when it differs, its mode-A parts (推進課 → 推進課 推進 課), so a
 query for 飲食 meets 飲食店 and a query for the whole compound still ranks exact matches first.
 
+Policy codes (H3, H3-1, H3-1-2) would fall apart into h / 3 / 1; they are also emitted whole, each
+with its parents (H3-1 → h3-1, h3), so 「H3-1の事業」 matches every row filed under H3-1.
+
 The index takes the tokenizer as a plain ``Callable[[str], list[str]]``; it never imports Sudachi.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -29,6 +33,36 @@ STOPWORDS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+# A plan code: 基本施策 H3, 個別施策 H3-1, a project's place H3-1-2 (ASCII after NFKC).
+CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]\d{1,2}(?:-\d{1,2}){0,2}(?![0-9])")
+
+
+def code_tokens(text: str) -> list[str]:
+    """Every plan code in ``text`` with its parents, lower-cased: 「H3-1-2」 → h3-1-2, h3-1, h3."""
+    tokens = []
+    for match in CODE.finditer(text):
+        parts = match.group().lower().split("-")
+        tokens.extend("-".join(parts[:n]) for n in range(len(parts), 0, -1))
+    return tokens
+
+
+# Sudachi refuses input over 49,149 UTF-8 bytes; a piece of this many characters stays under it (4 bytes each).
+MAX_PIECE_CHARS = 12_000
+_BREAKS = ("\n", "。", " ", "\u3000", "、")
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut into pieces Sudachi accepts, at a line, sentence or space break where there is one."""
+    pieces = []
+    while len(text) > MAX_PIECE_CHARS:
+        window = text[:MAX_PIECE_CHARS]
+        cut = max(window.rfind(b) for b in _BREAKS) + 1 or MAX_PIECE_CHARS
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
+
+
 class SudachiTokenizer:
     """Callable tokenizer; one Sudachi tokenizer per thread (they are not thread-safe)."""
 
@@ -45,7 +79,7 @@ class SudachiTokenizer:
 
     @property
     def description(self) -> str:
-        return f"sudachi:{self.dict_name}:{self.modes}"
+        return f"sudachi:{self.dict_name}:{self.modes}+codes"
 
     def _tokenizer(self):
         tok = getattr(self._local, "tokenizer", None)
@@ -63,9 +97,11 @@ class SudachiTokenizer:
         return self._tokenizer().tokenize(text)
 
     def __call__(self, text: str) -> list[str]:
-        tokens: list[str] = []
+        text = unicodedata.normalize("NFKC", text)
+        tokens: list[str] = code_tokens(text)
         sub_mode = getattr(self._split, self.modes[0]) if len(self.modes) == 2 else None
-        for m in self.morphemes(text):
+        morphemes = (m for piece in _pieces(text) for m in self.morphemes(piece))
+        for m in morphemes:
             if m.part_of_speech()[0] in DROP_POS:
                 continue
             token = m.normalized_form().lower()

@@ -7,9 +7,11 @@ question as its verbatim excerpt, with highlight offsets for the words the quest
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections import OrderedDict
+from dataclasses import dataclass
 from threading import Lock
 
 import numpy as np
@@ -23,6 +25,26 @@ from assistant.retrieval.fusion import fuse
 from assistant.retrieval.types import Filters, Hit, SearchResults
 
 MODES = ("lexical", "dense", "hybrid")
+LINE_OVERLAP_BONUS = 0.01  # per shared question word, on the cosine scale (sentence cosines spread ~0.05)
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
+
+
+def with_katakana_variant(query: str) -> str:
+    """The query plus its hiragana runs written in katakana, for BM25: people type 「すまほさろん」 for
+    スマホサロン, and Sudachi only finds the loanword in katakana. Unmatched variants cost nothing."""
+    runs = [run.translate(_TO_KATAKANA) for run in _HIRAGANA_RUN.findall(query)]
+    return " ".join([query, *runs]) if runs else query
+
+
+_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def has_japanese(text: str) -> bool:
+    """True when the text holds kana or kanji (else BM25 over Japanese tokens has little to go on)."""
+    return _JAPANESE.search(text) is not None
 
 
 class QueryCache:
@@ -52,6 +74,15 @@ def normalize_query(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
+@dataclass(frozen=True, slots=True)
+class DenseScores:
+    """Dense similarities of one query: per document (row and sentence combined) and per sentence unit."""
+
+    docs: dict[str, float]  # doc id → mean of its best row-chunk and best sentence similarity
+    lines: dict[int, float]  # chunk index of a sentence unit → similarity (candidates only)
+    line_floor: float  # an upper bound for sentences outside the candidates
+
+
 class HybridSearcher:
     """Search over a loaded index. Thread-safe: shared state is read-only apart from the cache."""
 
@@ -65,18 +96,27 @@ class HybridSearcher:
         fusion: str = "rrf",
         rrf_k: int = 60,
         dense_weight: float = 0.5,
-        dense_candidates: int = 200,
+        dense_weight_foreign: float | None = None,
+        dense_candidates: int = 400,
         cache_size: int = 2048,
     ) -> None:
         self.plan, self.index, self.encoder, self.tokenizer = plan, index, encoder, tokenizer
         self.fusion, self.rrf_k, self.dense_weight = fusion, rrf_k, dense_weight
+        self.dense_weight_foreign = dense_weight if dense_weight_foreign is None else dense_weight_foreign
         self.dense_candidates = dense_candidates
         self.cache = QueryCache(cache_size)
         # Plan lines are fixed for the index's life: tokenize each once, not on every request.
         self._line_tokens: dict[str, frozenset[str]] = {}
-        self._doc_chunks: dict[str, list[int]] = {}
+        self._doc_rows: dict[str, list[int]] = {}  # doc → chunk indices of its row chunks
+        self._doc_lines: dict[str, list[int]] = {}  # doc → chunk indices of its sentence units
+        self._is_line = np.array([c.scope == "line" for c in index.chunks], dtype=bool)
+        # BM25 holds row chunks only, in chunk order: lexical position → chunk index and back.
+        self._lexical_rows = np.flatnonzero(~self._is_line)
+        self._lexical_pos = np.full(len(index.chunks), -1, dtype=np.int64)
+        self._lexical_pos[self._lexical_rows] = np.arange(len(self._lexical_rows))
         for i, chunk in enumerate(index.chunks):
-            self._doc_chunks.setdefault(chunk.doc_id, []).append(i)
+            target = self._doc_lines if chunk.scope == "line" else self._doc_rows
+            target.setdefault(chunk.doc_id, []).append(i)
 
     # --- scoring -----------------------------------------------------------------------------------
 
@@ -91,29 +131,56 @@ class HybridSearcher:
     def _chunk_subset(self, allowed: set[str] | None) -> np.ndarray | None:
         if allowed is None:
             return None
-        return np.array([i for d in allowed for i in self._doc_chunks.get(d, [])], dtype=np.int64)
+        ids = [i for d in allowed for i in (*self._doc_rows.get(d, ()), *self._doc_lines.get(d, ()))]
+        return np.array(sorted(ids), dtype=np.int64)
 
     def lexical_doc_scores(self, query: str, subset: np.ndarray | None) -> dict[str, float]:
         scores = self.index.lexical.scores(query)
-        candidates = np.arange(len(scores)) if subset is None else subset
+        if subset is None:
+            candidates = np.arange(len(scores))
+        else:
+            positions = self._lexical_pos[subset]
+            candidates = positions[positions >= 0]
         docs: dict[str, float] = {}
-        for i in candidates[scores[candidates] > 0]:
-            doc = self.index.chunks[i].doc_id
-            docs[doc] = max(docs.get(doc, 0.0), float(scores[i]))
+        for pos in candidates[scores[candidates] > 0]:
+            doc = self.index.chunks[self._lexical_rows[pos]].doc_id
+            docs[doc] = max(docs.get(doc, 0.0), float(scores[pos]))
         return docs
 
-    def dense_doc_scores(self, vector: np.ndarray, subset: np.ndarray | None) -> dict[str, float]:
+    def dense_scores(self, vector: np.ndarray, subset: np.ndarray | None) -> DenseScores:
+        """Row and sentence similarities, combined per document as the mean of the best of each.
+
+        A document whose row (or sentence) is not among the candidates gets the lowest candidate score
+        of that kind: the nearest-neighbour search guarantees its true score is no higher.
+        """
         k = self.dense_candidates if subset is None else min(self.dense_candidates, len(subset))
         if k == 0:
-            return {}
+            return DenseScores({}, {}, -1.0)
         scores, ids = self.index.dense.search(vector, k, subset=subset)
-        docs: dict[str, float] = {}
+        rows: dict[str, float] = {}
+        lines: dict[str, float] = {}
+        by_line: dict[int, float] = {}
         for score, i in zip(scores[0], ids[0], strict=True):
             if i < 0:
                 continue
             doc = self.index.chunks[i].doc_id
-            docs[doc] = max(docs.get(doc, -1.0), float(score))
-        return docs
+            if self._is_line[i]:
+                by_line[int(i)] = float(score)
+                lines[doc] = max(lines.get(doc, -1.0), float(score))
+            else:
+                rows[doc] = max(rows.get(doc, -1.0), float(score))
+        row_floor = min(rows.values(), default=-1.0)
+        line_floor = min(lines.values(), default=-1.0)
+        docs = {}
+        for doc in rows.keys() | lines.keys():
+            row = rows.get(doc, row_floor)
+            # A row without 事業概要 sentences has no sentence unit: its row stands for both.
+            line = lines.get(doc, line_floor if doc in self._doc_lines else row)
+            docs[doc] = (row + line) / 2
+        return DenseScores(docs, by_line, line_floor)
+
+    def dense_doc_scores(self, vector: np.ndarray, subset: np.ndarray | None) -> dict[str, float]:
+        return self.dense_scores(vector, subset).docs
 
     # --- search ------------------------------------------------------------------------------------
 
@@ -132,22 +199,26 @@ class HybridSearcher:
         filters = filters or Filters()
         allowed = allowed_docs(self.plan, filters)
         subset = self._chunk_subset(allowed)
-        lexical = self.lexical_doc_scores(query, subset)  # also feeds lexical_top for the not-found decision
-        dense: dict[str, float] = {}
+        lexical = self.lexical_doc_scores(
+            with_katakana_variant(query), subset
+        )  # also feeds lexical_top for the not-found decision
+        dense_parts = DenseScores({}, {}, -1.0)
         if mode != "lexical":
-            dense = self.dense_doc_scores(self.embed_query(query) if vector is None else vector, subset)
+            dense_parts = self.dense_scores(self.embed_query(query) if vector is None else vector, subset)
+        dense = dense_parts.docs
         if mode == "lexical":
             fused = dict(lexical)
         elif mode == "dense":
             fused = dense
         else:
-            fused = fuse([lexical, dense], self.fusion, rrf_k=self.rrf_k, dense_weight=self.dense_weight)
+            weight = self.dense_weight if has_japanese(query) else self.dense_weight_foreign
+            fused = fuse([lexical, dense], self.fusion, rrf_k=self.rrf_k, dense_weight=weight)
         ranked = sorted(fused, key=lambda d: (-fused[d], d))[:k]
         lex_rank = {d: r for r, d in enumerate(sorted(lexical, key=lambda d: -lexical[d]), start=1)}
         dense_rank = {d: r for r, d in enumerate(sorted(dense, key=lambda d: -dense[d]), start=1)}
         query_tokens = set(self.tokenizer(query))
         hits = [
-            self._hit(doc, fused[doc], query_tokens, lex_rank.get(doc), dense_rank.get(doc), dense.get(doc))
+            self._hit(doc, fused[doc], query_tokens, lex_rank.get(doc), dense_rank.get(doc), dense_parts)
             for doc in ranked
         ]
         took = (time.perf_counter() - started) * 1000
@@ -156,8 +227,7 @@ class HybridSearcher:
 
     # --- hits --------------------------------------------------------------------------------------
 
-    def _hit(self, doc: str, score: float, query_tokens: set[str], lex_rank, dense_rank, dense_score) -> Hit:
-        lines = [line for i in self._doc_chunks[doc] for line in self.index.chunks[i].lines]
+    def _hit(self, doc: str, score: float, query_tokens: set[str], lex_rank, dense_rank, dense: DenseScores) -> Hit:
         project = self.plan.project(doc)
         if project is not None:
             candidates = list(project.summary_lines) or [project.name]
@@ -165,11 +235,15 @@ class HybridSearcher:
             path, source = project.path.to_dict(), project.source.to_dict()
         else:
             node = self.plan.node(doc)
+            lines = [line for i in self._doc_rows[doc] for line in self.index.chunks[i].lines]
             candidates = lines[1:] or lines
             name, departments = f"{node.code} {node.title}", ()
             path = self.plan.node_path(doc)
             source = node.source.to_dict()
-        excerpt = self.best_line(candidates, query_tokens)
+        similarity = {}
+        for i in self._doc_lines.get(doc, ()):
+            similarity[self.index.chunks[i].lines[0]] = dense.lines.get(i, dense.line_floor)
+        excerpt = self.best_line(candidates, query_tokens, similarity)
         return Hit(
             id=doc,
             kind="project" if project is not None else "policy",
@@ -179,23 +253,31 @@ class HybridSearcher:
             excerpt=excerpt,
             score=score,
             source=source,
-            chunk_id=self.index.chunks[self._doc_chunks[doc][0]].chunk_id,
+            chunk_id=self.index.chunks[self._doc_rows[doc][0]].chunk_id,
             highlights=tuple(self.highlights(excerpt, query_tokens)),
             lexical_rank=lex_rank,
             dense_rank=dense_rank,
-            dense_score=dense_score,
+            dense_score=dense.docs.get(doc),
         )
 
-    def best_line(self, lines: list[str], query_tokens: set[str]) -> str:
-        """The line sharing the most question words (earlier lines win ties: they state the purpose)."""
-        best, best_score = lines[0], 0.0
+    def best_line(self, lines: list[str], query_tokens: set[str], similarity: dict[str, float] | None = None) -> str:
+        """The line that best answers the question: most similar in meaning when sentence similarities
+        are known, each shared question word adding a little (exact words are strong evidence); else the
+        line sharing the most question words (earlier lines win ties: they state the purpose)."""
+        similarity = similarity or {}
+        best, best_score = lines[0], None
         for position, line in enumerate(lines):
             tokens = self._line_tokens.get(line)
             if tokens is None:
                 tokens = self._line_tokens[line] = frozenset(self.tokenizer(line))
             overlap = len(tokens & query_tokens)
-            score = overlap - 0.01 * position
-            if overlap and score > best_score:
+            if similarity:
+                score = similarity.get(line, -1.0) + LINE_OVERLAP_BONUS * overlap
+            elif overlap:
+                score = overlap - 0.01 * position
+            else:
+                continue
+            if best_score is None or score > best_score:
                 best, best_score = line, score
         return best
 

@@ -9,6 +9,7 @@ import pytest
 from assistant.corpus import load_plan
 from assistant.errors import IndexStateError
 from assistant.index.build import build_index
+from assistant.index.documents import read_chunks
 from assistant.index.store import load_index
 from tests.conftest import CHAPTER_H
 
@@ -61,12 +62,16 @@ def test_rebuild_reuses_unchanged_embeddings_and_swaps_atomically(tmp_path, runt
     text = CHAPTER_H.read_text(encoding="utf-8")
     (corpus / "h.txt").write_text(text, encoding="utf-8")
     index_dir = tmp_path / "index" / "current"
-    _, stats = build_index(load_plan(corpus), index_dir, runtime.encoder, runtime.tokenizer)
+    first_build, stats = build_index(load_plan(corpus), index_dir, runtime.encoder, runtime.tokenizer)
     assert stats["embedded"] == stats["chunks"]
     edited = text.replace("○本会議の様態をケーブルテレビで中継する。", "○本会議の様子をケーブルテレビで中継する。")
     (corpus / "h.txt").write_text(edited, encoding="utf-8")
     second, stats = build_index(load_plan(corpus), index_dir, runtime.encoder, runtime.tokenizer)
-    assert stats["embedded"] == 1 and stats["reused"] == stats["chunks"] - 1
+    # The edited sentence lives in one row chunk and one sentence unit: exactly those two are re-embedded.
+    before = {c.chunk_id: c for c in read_chunks(first_build)}
+    changed = [c for c in read_chunks(second) if before[c.chunk_id].text != c.text]
+    assert sorted(c.scope for c in changed) == ["line", "row"]
+    assert stats["embedded"] == 2 and stats["reused"] == stats["chunks"] - 2
     assert index_dir.is_symlink() and index_dir.resolve() == second.resolve()
     assert not list(index_dir.parent.glob(".building-*"))
 
