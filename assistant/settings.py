@@ -54,10 +54,13 @@ class Settings(BaseSettings):
     # Between the threshold and low_confidence_margin above it, the answer is given but marked uncertain.
     # Values chosen on tests/data/eval/dev.jsonl by scripts/calibrate_not_found.py.
     not_found_threshold: float = 0.805
-    not_found_threshold_en: float = 0.74
+    not_found_threshold_en: float = 0.75
     weak_lexical: float = 2.0
     lexical_margin: float = 0.03
     low_confidence_margin: float = 0.03
+    # A lookup answer also shows up to two runner-up rows whose fused score is at least this share of
+    # the best row's (the plan often has two rows a citizen's wording fits about equally).
+    related_ratio: float = 0.9
 
     handoff: Handoff = Field(default_factory=Handoff)
 

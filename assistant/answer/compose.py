@@ -85,8 +85,10 @@ def when(project: Project, lang: str, years: tuple[int, ...] = ()) -> tuple[str,
 
 
 def listing(projects: list[Project], description: str, lang: str, count_only: bool = False,
-            phrase: bool = False) -> tuple[str, list[Citation]]:  # fmt: skip
-    """``description`` names a facet (「DX推進課」 → 「DX推進課の主要事業は…」) or, with ``phrase``, the set."""
+            phrase: bool = False, excerpts: dict[str, str | None] | None = None) -> tuple[str, list[Citation]]:  # fmt: skip
+    """``description`` names a facet (「DX推進課」 → 「DX推進課の主要事業は…」) or, with ``phrase``, the set.
+    ``excerpts`` chooses the cited line per project (e.g. its schedule entry for the year asked)."""
+    excerpts = excerpts or {}
     n = len(projects)
     if lang == "en":
         head = f"The plan lists {n} project{'s' if n != 1 else ''} for {description}."
@@ -96,7 +98,23 @@ def listing(projects: list[Project], description: str, lang: str, count_only: bo
         head = f"{description}の主要事業は{n}件です。"
     items = [f"・{p.name}（{_departments(p, lang)}）" for p in projects]
     text = head if count_only and n > 10 else head + "\n" + "\n".join(items)
-    return text, [project_citation(p) for p in projects]
+    return text, [project_citation(p, excerpts.get(p.id)) for p in projects]
+
+
+def schedule_line(project: Project, year: int) -> str | None:
+    """The project's schedule sentence covering ``year`` (verbatim), if it has one."""
+    return next((e.text for e in project.schedule if e.covers(year)), None)
+
+
+def narrowed_description(description: str, lang: str) -> str:
+    return f"{description}, matching your words" if lang == "en" else f"{description}のうちお尋ねに該当するもの"
+
+
+def related(rows: list[tuple[Project, str]], lang: str) -> tuple[str, list[Citation]]:
+    """Runner-up rows, each with its own verbatim line: 「関連する可能性のある事業」."""
+    head = "Possibly related in the plan:" if lang == "en" else "関連する可能性のある記載："
+    lines = [f"・{p.name}（{_departments(p, lang)}）：「{line}」" for p, line in rows]
+    return head + "\n" + "\n".join(lines), [project_citation(p, line) for p, line in rows]
 
 
 def policy(plan: Plan, node: BasicPolicy | Policy, lang: str) -> tuple[str, list[Citation]]:

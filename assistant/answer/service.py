@@ -106,10 +106,14 @@ class Answerer:
         if q.intent == "policy" and (q.policy or not q.departments):
             node = self.plan.node(q.policy) if q.policy else None
             if node is None:
-                results = self.searcher.search(q.text, k=1, filters=Filters(kinds=("policy",)))
+                results = self.searcher.search(q.text, k=10, filters=Filters(kinds=("policy",)))
                 if self.coverage(q, results) == "none":
                     return self._not_found(q)
-                node = self.plan.node(results.hits[0].id)
+                # 「個別施策の目標」 asks for an H2-1, 「基本施策」 for an H2: take the best node of that level.
+                level = [
+                    h for h in results.hits if q.policy_level is None or ("-" in h.id) == (q.policy_level == "policy")
+                ]
+                node = self.plan.node((level or results.hits)[0].id)
             text, citations = compose.policy(self.plan, node, q.lang)
             return self._reply(q, "policy", text, citations, [])
 
@@ -122,16 +126,29 @@ class Answerer:
         )
         # 「令和8年度に始まる取組みは？」 asks which projects, not when one project happens.
         year_list = q.intent == "when" and year is not None and not q.named_projects and len(q.content_tokens) <= 2
-        wants_list = q.intent in ("list", "count") or (has_facets and not q.content_tokens and not q.named_projects)
+        n_facets = sum(1 for facet in (q.departments, q.tag, q.policy, year) if facet)
+        # Two facets at once (「H3-1の事業のうち新市役所創造のもの」) describe a set, however it is phrased.
+        wants_list = (
+            q.intent in ("list", "count")
+            or (has_facets and not q.content_tokens and not q.named_projects)
+            or (n_facets >= 2 and not q.named_projects and q.intent == "lookup")
+        )
         if has_facets and (year_list or (wants_list and q.intent not in ("who", "when"))):
             projects = matching_projects(self.plan, filters)
             if q.starts and year:
                 projects = [p for p in projects if any(e.start_fy == year for e in p.schedule)]
-            if q.content_tokens and len(projects) > 1 and q.intent not in ("list", "count"):
-                projects = self._narrow(q, projects) or projects
+            narrowed = False
+            if q.content_tokens and len(projects) > 1 and q.intent != "count" and not q.complete:
+                # 「令和8年度の個人住民税関係の事業」: the facets give the set, the other words pick from it.
+                kept = self._narrow(q, projects)
+                narrowed = bool(kept) and len(kept) < len(projects)
+                projects = kept or projects
             desc = compose.describe_filters(filters.department, q.policy, q.tag, year, q.starts, self.plan, q.lang)
+            if narrowed:
+                desc = compose.narrowed_description(desc, q.lang)
             count_only = q.intent == "count"
-            text, citations = compose.listing(projects, desc, q.lang, count_only=count_only)
+            excerpts = {p.id: compose.schedule_line(p, year) for p in projects} if year else {}
+            text, citations = compose.listing(projects, desc, q.lang, count_only=count_only, excerpts=excerpts)
             return self._reply(q, "count" if count_only else "list", text, citations, [p.id for p in projects])
 
         # A project named outright (「コールセンター運営の担当は？」).
@@ -152,24 +169,38 @@ class Answerer:
             floor = hits[0].dense_score - 0.02  # keep the hits about as close as the best one
             keep = [h for h in hits if (h.dense_score or 0) >= floor or h.lexical_rank == 1] or hits[:3]
             projects = [self.plan.project(h.id) for h in keep]
-            text, citations = compose.listing(projects, "「" + q.text.strip()[:30] + "」に関連する", q.lang)
+            desc = "your question" if q.lang == "en" else "「" + q.text.strip()[:30] + "」に関連する主要事業"
+            text, citations = compose.listing(projects, desc, q.lang, phrase=True)
             return self._reply(q, "list", text, citations, [p.id for p in projects], confidence)
         project = self.plan.project(hits[0].id)
         reply = self._about(q, [project], hit=hits[0], confidence=confidence)
+        if reply.answer_type == "lookup":
+            self._add_related(q, reply, hits)
         if confidence == "low":
             reply.answer = compose.uncertain_prefix(q.lang) + reply.answer
         return reply
 
     # --- helpers -----------------------------------------------------------------------------------
 
+    def _add_related(self, q: Question, reply: Reply, hits: list[Hit]) -> None:
+        """Up to two more rows that score almost as high as the answer's row, each with its best line.
+
+        A citizen's wording often fits two rows about equally (an application fee and the facility it is
+        for); showing the close runners-up lets the caller or the operator pick, instead of a wrong guess.
+        """
+        top = hits[0].score
+        related = [h for h in hits[1:] if h.score >= top * self.settings.related_ratio][:2]
+        if not related:
+            return
+        text, citations = compose.related([(self.plan.project(h.id), h.excerpt) for h in related], q.lang)
+        reply.answer += "\n" + text
+        reply.citations.extend(citations)  # project_ids stay the main row's: follow-ups refer to it
+
     def _narrow(self, q: Question, projects: list[Project]) -> list[Project]:
         """Projects of ``projects`` that the question's remaining words point to (search within them)."""
         query = " ".join(q.content_tokens) or q.text
-        hits = self.searcher.search(query, k=len(projects), filters=Filters(kinds=("project",)))
-        allowed = {p.id for p in projects}
-        ranked = [h for h in hits.hits if h.id in allowed]
-        if not ranked:
-            ranked = [h for h in self.searcher.search(query, k=50).hits if h.id in allowed]
+        allowed = frozenset(p.id for p in projects)
+        ranked = self.searcher.search(query, k=len(projects), filters=Filters(kinds=("project",), ids=allowed)).hits
         # Keep what BM25 matched (a shared plan word); otherwise only the closest by similarity.
         keep = [h for h in ranked if h.lexical_rank is not None] or ranked[:1]
         return [self.plan.project(h.id) for h in keep[:5]]

@@ -20,6 +20,8 @@ class Question:
     followup: bool = False  # refers back to the previous answer
     content_tokens: tuple[str, ...] = ()  # what is left once intent words and filters are removed
     named_projects: tuple[str, ...] = ()  # project ids whose exact name the question contains
+    policy_level: str | None = None  # "basic" (基本施策) or "policy" (個別施策) when the question says which
+    complete: bool = False  # asks for every item (「すべて」「一覧」): a list is never narrowed
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from assistant.answer.types import Question
 from assistant.corpus.plan import Plan
 from assistant.corpus.wareki import years_in_text
-from assistant.index.tokenizer import Tokenizer
+from assistant.index.tokenizer import Tokenizer, code_tokens
 
 RULES_PATH = Path(__file__).with_name("rules.json")
 _POLICY_CODE = re.compile(r"(?<![A-Za-z])([A-Za-z])\s*(\d)(?:\s*-\s*(\d))?(?![\d/])")
@@ -69,13 +69,30 @@ class QuestionReader:
         return sorted(names.items(), key=lambda item: -len(item[0]))
 
     def _has(self, text: str, words: list[str]) -> bool:
-        return any(normalize(w) in text for w in words)
+        return any(self._matcher(w)(text) for w in words)
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
+    def _matcher(word: str):
+        """Substring test for Japanese words; whole-word test for ASCII ones ('list' ≠ 'listening')."""
+        word = normalize(word).strip()
+        if word.isascii():
+            return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])").search
+        return lambda text: word in text
 
     def intent(self, text: str) -> str:
-        for name, words in self.rules["intents"].items():
-            if self._has(text, words):
-                return name
+        for group in ("strong_intents", "intents"):
+            for name, words in self.rules.get(group, {}).items():
+                if self._has(text, words):
+                    return name
         return "lookup"
+
+    def policy_level(self, text: str) -> str | None:
+        """``basic`` (基本施策) or ``policy`` (個別施策) when the question names the level it asks about."""
+        for level, words in self.rules.get("policy_levels", {}).items():
+            if self._has(text, words):
+                return level
+        return None
 
     def departments(self, text: str) -> tuple[str, ...]:
         found: list[str] = []
@@ -120,7 +137,12 @@ class QuestionReader:
         stripped = text
         for dept in departments:
             stripped = stripped.replace(normalize(dept), " ")
-        tokens = [t for t in self.tokenizer(stripped) if t not in self.intent_vocabulary and not t.isdigit()]
+        codes = set(code_tokens(stripped))  # a policy code is a facet, not a topic word
+        tokens = [
+            t
+            for t in self.tokenizer(stripped)
+            if t not in self.intent_vocabulary and not t.isdigit() and t not in codes
+        ]
         if tag:
             tag_words = {normalize(w) for w in self.rules["tags"][tag]}
             tokens = [t for t in tokens if not any(t in w for w in tag_words)]
@@ -137,4 +159,6 @@ class QuestionReader:
             followup=followup,
             content_tokens=tuple(tokens),
             named_projects=named,
+            policy_level=self.policy_level(text),
+            complete=self._has(text, self.rules["complete_words"]),
         )

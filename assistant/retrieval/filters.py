@@ -34,7 +34,7 @@ def allowed_docs(plan: Plan, filters: Filters) -> set[str] | None:
     if "policy" in filters.kinds:
         codes = [b.code for b in plan.basic_policies] + [p.code for p in plan.policies]
         allowed.update(c for c in codes if policy_matches(c, filters))
-    return allowed
+    return allowed if filters.ids is None else allowed & filters.ids
 
 
 def matching_projects(plan: Plan, filters: Filters) -> list[Project]:

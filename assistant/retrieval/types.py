@@ -14,9 +14,10 @@ class Filters:
     tag: str | None = None
     year: int | None = None  # fiscal year; a project matches if a schedule entry covers it
     kinds: tuple[str, ...] = ("project", "policy")
+    ids: frozenset[str] | None = None  # only these documents (e.g. the previous answer's rows)
 
     def is_empty(self) -> bool:
-        return not (self.department or self.policy or self.tag or self.year)
+        return not (self.department or self.policy or self.tag or self.year or self.ids is not None)
 
 
 @dataclass(frozen=True, slots=True)

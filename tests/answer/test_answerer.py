@@ -1,0 +1,88 @@
+"""The answering service end to end on the real stack (real model, index, dictionary), without HTTP.
+
+Each test checks a behaviour a user relies on; excerpts are always verbatim plan text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.service import Answerer
+from tests.conftest import project_named
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def answerer(runtime):
+    return Answerer(runtime.plan, runtime.searcher, runtime.settings)
+
+
+def assert_grounded(plan, reply):
+    assert reply.citations, reply.answer
+    for citation in reply.citations:
+        assert plan.contains_verbatim(citation.excerpt), citation.excerpt
+
+
+def test_two_facets_give_the_complete_intersection(plan, answerer):
+    reply = answerer.answer("H3-1の事業のうち、重点プロジェクト「新市役所創造」に位置付けられているものはどれですか。")
+    expected = {p.id for p in plan.projects if p.policy_code == "H3-1" and "新市役所創造" in p.tags}
+    assert reply.answer_type == "list"
+    assert set(reply.project_ids) == expected and len(expected) > 2
+    assert "新市役所創造" in reply.answer
+    assert_grounded(plan, reply)
+
+
+def test_year_list_narrowed_by_topic_cites_the_schedule_of_that_year(plan, answerer):
+    reply = answerer.answer("令和8年度に稼働予定の個人住民税関係のシステム対応を挙げてください。")
+    names = {plan.project(i).name for i in reply.project_ids}
+    assert {"個人住民税の新扶養情報連携対応", "個人住民税のeLTAX5期更改対応"} <= names
+    assert len(names) < len([p for p in plan.projects if p.covers_year(2026)])  # narrowed, not all 令和8年度
+    for citation in reply.citations:  # each row is cited by its schedule entry covering 令和8年度
+        entries = [e for e in plan.project(citation.id).schedule if e.covers(2026)]
+        assert citation.excerpt in [e.text for e in entries]
+    assert_grounded(plan, reply)
+
+
+def test_followup_narrows_within_the_previous_list(plan, answerer):
+    first = answerer.answer("特別滞納整理室が関わっている事業をすべて教えてください。")
+    assert first.answer_type == "list" and len(first.project_ids) >= 3
+    reply = answerer.answer("その中で、弁護士に任せているものはどれですか。", first.session_id)
+    assert reply.project_ids and set(reply.project_ids) <= set(first.project_ids)
+    assert plan.project(reply.project_ids[0]).name == "債権回収業務委託"
+    assert_grounded(plan, reply)
+
+
+def test_individual_policy_question_answers_with_a_policy_not_its_parent(plan, answerer):
+    reply = answerer.answer("住民が自発的にまちづくりへ参加することに関する個別施策の目標を教えてください。")
+    assert reply.answer_type == "policy"
+    assert reply.citations[0].id == "H2-1"
+    assert_grounded(plan, reply)
+
+
+def test_lookup_cites_the_sentence_that_matches_the_meaning(plan, answerer):
+    # No word of the answer sentence is in the question: the sentence is chosen by its embedding.
+    reply = answerer.answer("地域の人が集まって話し合う場を作るのを手伝ってくれる？")
+    assert reply.answer_type == "lookup"
+    assert_grounded(plan, reply)
+    project = plan.project(reply.project_ids[0])
+    assert reply.citations[0].excerpt in project.summary_lines
+
+
+def test_related_rows_are_extra_citations_not_the_conversation_topic(plan, answerer, runtime):
+    reply = answerer.answer("市のお知らせを知る方法は？")
+    assert reply.answer_type == "lookup"
+    cited = [c.id for c in reply.citations]
+    assert cited[0] == reply.project_ids[0] and len(reply.project_ids) == 1
+    extra = [c for c in reply.citations if c.id != reply.project_ids[0]]
+    assert len({c.id for c in extra}) <= 2
+    for citation in extra:  # each runner-up is shown with its own verbatim line
+        assert citation.excerpt in reply.answer
+    assert_grounded(plan, reply)
+
+
+def test_who_question_names_the_department(plan, answerer):
+    reply = answerer.answer("まち・ひと・しごとの総合戦略の審議会を運営している所属はどこですか。")
+    project = project_named(plan, "まち・ひと・しごと創生総合戦略推進事業")
+    assert reply.answer_type == "who" and reply.project_ids[0] == project.id
+    assert "長崎創生推進室" in reply.answer and "都市経営室" not in reply.answer
