@@ -89,14 +89,25 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.errors import ModelError
+    from assistant.preflight import MODEL_FIX, preflight
+
+    settings = settings_from_args(args)
+    # Load before binding the port: a missing or stale model/index fails here with one clear line. The cheap
+    # checks come first, even before the web stack is imported, so a broken index or model folder is
+    # reported in a second rather than after torch and the model have loaded.
+    preflight(settings)
     import uvicorn
 
     from assistant.api.app import create_app
     from assistant.api.services import Services
 
-    settings = settings_from_args(args)
-    # Load before binding the port: a missing or stale model/index fails here with one clear line.
-    services = Services.load(settings)
+    try:
+        services = Services.load(settings)
+    except ModelError as exc:
+        if "assistant model install" in str(exc):
+            raise
+        raise ModelError(f"{exc}; {MODEL_FIX}") from exc
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"serving on http://{host}:{port}", file=sys.stderr)

@@ -4,6 +4,10 @@
 class AssistantError(Exception):
     """Base class: the CLI prints these as one line (no traceback) and exits non-zero."""
 
+    def __str__(self) -> str:
+        # One line even when a wrapped library message has several (the CLI promises exactly one).
+        return " ".join(line.strip() for line in super().__str__().splitlines() if line.strip())
+
 
 class CorpusError(AssistantError):
     """A corpus that cannot be read or parsed."""

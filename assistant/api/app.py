@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.middleware import BodyLimit, RateLimit, SecurityHeaders
 from assistant.api.routes import admin, api, health, pages
@@ -21,6 +25,21 @@ from assistant.settings import Settings
 
 logger = logging.getLogger("assistant")
 STATIC_DIR = Path(__file__).resolve().parents[2] / "web" / "static"
+INVALID_INPUT = "入力の形式が正しくありません。"
+# Starlette's English defaults for routing errors under /api/, in the language of every other API message.
+API_DEFAULT_DETAILS = {404: "指定された API は見つかりません。", 405: "この API はそのメソッドでは使えません。"}
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict]:
+    """Where and what, without the rejected input: it may be bytes, NaN or megabytes, none of which
+    belongs in a JSON reply (bytes and NaN are not even encodable, which used to turn a 422 into a 500).
+    """
+    return jsonable_encoder(
+        [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()[:5]
+        ]
+    )
 
 
 def _watch_index(app: FastAPI, stop: threading.Event, interval: float = 2.0) -> None:
@@ -69,7 +88,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        return JSONResponse({"detail": "入力の形式が正しくありません。", "errors": exc.errors()[:5]}, status_code=422)
+        return JSONResponse({"detail": INVALID_INPUT, "errors": _validation_errors(exc)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        api = request.url.path.startswith("/api/")
+        if not api and exc.status_code == 404:
+            # Browsers following a stale link get the Japanese page with a way back, not a JSON body.
+            return pages.not_found_page(request, settings)
+        if api and exc.status_code == 400:
+            # FastAPI's "error parsing the body" (invalid UTF-8, nesting too deep): bad input like any other.
+            return JSONResponse({"detail": INVALID_INPUT}, status_code=422)
+        if api and exc.detail == HTTPStatus(exc.status_code).phrase and exc.status_code in API_DEFAULT_DETAILS:
+            exc = StarletteHTTPException(exc.status_code, API_DEFAULT_DETAILS[exc.status_code], exc.headers)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(ServiceBusy)
     async def busy(request: Request, exc: ServiceBusy):

@@ -8,6 +8,7 @@ import time
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -54,30 +55,41 @@ class BodyLimit:
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
+        self.detail = f"リクエストが大きすぎます（上限 {max_bytes} バイト）。"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return await _send_json(send, 413, f"リクエストが大きすぎます（上限 {self.max_bytes} バイト）。")
+            return await _send_json(send, 413, self.detail)
         seen = 0
+        started = False
 
         async def counted() -> Message:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _TooLarge
+                # An HTTPException, because FastAPI re-raises those from body reading (anything else it turns
+                # into "400 error parsing the body", which is how a chunked upload used to dodge the 413).
+                raise _TooLarge(413, self.detail)
             return message
 
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, counted, send)
+            await self.app(scope, counted, tracked)
         except _TooLarge:
-            await _send_json(send, 413, f"リクエストが大きすぎます（上限 {self.max_bytes} バイト）。")
+            if started:  # the app answered before reading the whole body; nothing more can be sent
+                return
+            await _send_json(send, 413, self.detail)
 
 
-class _TooLarge(Exception):
+class _TooLarge(HTTPException):
     pass
 
 

@@ -1,8 +1,41 @@
-"""Request and response models of the JSON API (they become the OpenAPI schema at /docs)."""
+"""Request and response models of the JSON API (they become the OpenAPI schema at /docs).
+
+Every error the API sends (our 4xx/5xx, the middlewares' 413/429, validation failures) has the one shape
+:class:`ErrorResponse`; :func:`error_responses` documents it per status so that the published schema
+matches what clients actually receive (schemathesis checks that in tests/reliability).
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+
+
+class ErrorItem(BaseModel):
+    """One validation problem: where it is and what is wrong (the rejected value is never echoed)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="What went wrong, in Japanese, for the person using the client")
+    errors: list[ErrorItem] | None = Field(default=None, description="Validation problems (422 only)")
+
+
+def error_responses(*codes: int) -> dict[int | str, dict]:
+    """``responses=`` entries for these status codes, all with the :class:`ErrorResponse` body."""
+    return {code: {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[code]} for code in codes}
+
+
+ERROR_DESCRIPTIONS = {
+    401: "管理用トークンがない、または正しくない",
+    404: "見つからない（事業ID・評価対象の回答、または管理用トークン未設定の管理API）",
+    413: "リクエスト本文が大きすぎる",
+    422: "入力の形式が正しくない（JSON でない、型が違う、長すぎる、など）",
+    429: "短時間に送られたリクエストが多すぎる（Retry-After 秒後に再試行）",
+    503: "混み合っている、または準備中（Retry-After 秒後に再試行）",
+}
 
 
 class ChatRequest(BaseModel):
@@ -84,3 +117,25 @@ class FeedbackRequest(BaseModel):
 
 class FeedbackResponse(BaseModel):
     ok: bool
+
+
+class ReadyResponse(BaseModel):
+    ready: bool
+    error: str | None = None
+    index_built_at: str | None = None
+    chunks: int | None = None
+    model: str | None = None
+
+
+class UnansweredGroup(BaseModel):
+    representative: str
+    count: int
+    not_found_count: int
+    unhelpful_count: int
+    examples: list[str]
+    answer_types: list[str]
+    last_seen: str
+
+
+class UnansweredReport(BaseModel):
+    groups: list[UnansweredGroup]

@@ -5,8 +5,9 @@ years and has nobody to look after a database server. Design points:
 
 * **Masked before written.** ``record_question``/``record_feedback`` pass the text through
   :func:`~assistant.logstore.pii.mask_pii` first; unmasked text never reaches SQLite, its WAL or its logs.
-* **Logging never breaks answering.** Every write catches ``sqlite3.Error``/``OSError`` (disk full, locked
-  or unwritable file, a path that is a directory), logs a warning without the citizen's text, and returns.
+* **Logging never breaks answering.** Every write catches ``sqlite3.Error``/``OSError``/``UnicodeError`` (disk
+  full, locked or unwritable file, a path that is a directory, a lone surrogate), logs a warning without the
+  citizen's text, and returns.
   If the file cannot even be opened, the log stays usable as an object and retries opening at most every
   ``RETRY_OPEN_S`` seconds. Reads for the admin report raise :class:`LogStoreError` instead, because an
   empty report would hide the breakage from the people reading it.
@@ -171,7 +172,8 @@ class QuestionLog:
                 return None
             try:
                 return action(conn)
-            except (sqlite3.Error, OSError) as exc:
+            # UnicodeError: a lone surrogate (valid in a JSON string, not in UTF-8) cannot be bound.
+            except (sqlite3.Error, OSError, UnicodeError) as exc:
                 if conn.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         conn.rollback()

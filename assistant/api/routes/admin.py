@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from assistant.api.schemas import UnansweredReport, error_responses
 from assistant.logstore import LogStoreError, QuestionLog
 from assistant.settings import Settings
 
@@ -75,7 +76,22 @@ QuestionLogDep = Annotated[QuestionLog, Depends(get_question_log)]
 
 
 # A plain ``def``: the report reads SQLite and clusters in Python, so FastAPI runs it in a worker thread.
-@router.get("/unanswered", summary="計画で答えられなかった質問（類似質問ごとにまとめたもの）")
+@router.get(
+    "/unanswered",
+    summary="計画で答えられなかった質問（類似質問ごとにまとめたもの）",
+    response_model=None,
+    responses={
+        200: {
+            "description": "JSON (format=json) or a CSV download (format=csv)",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/UnansweredReport"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+            "model": UnansweredReport,
+        },
+        **error_responses(401, 404, 422, 429, 503),
+    },
+)
 def unanswered_report(
     log: QuestionLogDep,
     response_format: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",

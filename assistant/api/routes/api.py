@@ -8,7 +8,6 @@ import unicodedata
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
 
 from assistant.api.deps import ServicesDep, SettingsDep
 from assistant.api.schemas import (
@@ -20,25 +19,36 @@ from assistant.api.schemas import (
     FeedbackResponse,
     ProjectList,
     SearchResponse,
+    error_responses,
 )
 from assistant.corpus.wareki import format_fiscal_year, years_in_text
 from assistant.retrieval.filters import matching_projects
 from assistant.retrieval.types import Filters
 
-router = APIRouter(prefix="/api", tags=["api"])
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Every route may answer 422 (validation) and 429 (rate limit, from the middleware); see schemas.error_responses.
+router = APIRouter(prefix="/api", tags=["api"], responses=error_responses(422, 429))
+# C0/C1 controls and line/paragraph separators break words like white space does.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Invisible format characters (zero-width, bidi controls, BOM) are dropped, so コール\u200bセンター stays one
+# word; so are lone surrogates, which JSON may carry ("\ud800") but no UTF-8 consumer downstream (Sudachi,
+# the model's tokenizer, SQLite) can encode.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+# Fiscal years the plan could ever mention; anything else is a typo, not a filter that silently matches nothing.
+MIN_YEAR, MAX_YEAR = 1989, 2100
 
 
 def clean_text(text: str) -> str:
-    """NFKC (half-width kana, full-width digits) and no control characters, whitespace folded."""
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFKC", text)).split())
+    """NFKC (half-width kana, full-width digits), invisible characters dropped, controls and runs of white
+    space folded into one space."""
+    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))).split())
 
 
 def _year(raw: str | None) -> int | None:
     if raw is None or not raw.strip():
         return None
-    years = years_in_text(raw) or ([int(raw)] if raw.strip().isdigit() else [])
-    if not years:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    years = years_in_text(text) or ([int(text)] if text.isdecimal() and len(text) <= 4 else [])
+    if not years or not MIN_YEAR <= years[0] <= MAX_YEAR:
         raise HTTPException(422, "年度は 2027、2027年度、令和9年度 のいずれかの形で指定してください。")
     return years[0]
 
@@ -47,7 +57,7 @@ def _filters(department: str | None, policy: str | None, tag: str | None, year: 
     return Filters(department=department or None, policy=policy or None, tag=tag or None, year=_year(year))
 
 
-@router.post("/chat", response_model=ChatResponse)
+@router.post("/chat", response_model=ChatResponse, responses=error_responses(413, 503))
 def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: SettingsDep):
     """Answer one question with cited plan excerpts; pass the returned session_id to follow up."""
     message = clean_text(body.message)
@@ -90,7 +100,7 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
     )
 
 
-@router.get("/search", response_model=SearchResponse)
+@router.get("/search", response_model=SearchResponse, responses=error_responses(503))
 def search(
     services: ServicesDep,
     q: Annotated[str, Query(max_length=500)] = "",
@@ -122,7 +132,7 @@ def list_projects(
     return {"count": len(projects), "results": [p.to_dict() for p in projects]}
 
 
-@router.get("/projects/{project_id:path}")
+@router.get("/projects/{project_id:path}", responses=error_responses(404))
 def get_project(project_id: str, services: ServicesDep) -> dict:
     """One project by id (e.g. H1-1/1/6)."""
     project = services.plan.project(project_id)
@@ -146,12 +156,12 @@ def facets(services: ServicesDep):
     )
 
 
-@router.post("/feedback", response_model=FeedbackResponse, status_code=201)
+@router.post("/feedback", response_model=FeedbackResponse, status_code=201, responses=error_responses(404, 413, 503))
 def feedback(body: FeedbackRequest, request: Request):
     """Record 役に立った / 役に立たなかった for one answer."""
     log = getattr(request.app.state, "question_log", None)
     if log is None:
-        return JSONResponse({"ok": False}, status_code=503)
+        raise HTTPException(503, "評価を記録できません。しばらくしてから再度お試しください。")
     comment = clean_text(body.comment) if body.comment else None
     if not log.record_feedback(body.message_id, body.session_id, body.helpful, comment):
         raise HTTPException(404, "評価の対象となる回答が見つかりません。")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from assistant.api.schemas import ReadyResponse
+
 router = APIRouter(tags=["health"])
 
 
@@ -14,7 +16,12 @@ def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    response_model=ReadyResponse,
+    response_model_exclude_none=True,
+    responses={503: {"model": ReadyResponse, "description": "Not ready: model or index not loaded"}},
+)
 def readyz(request: Request):
     """Model and index are loaded and answering."""
     services = request.app.state.services

@@ -1,0 +1,59 @@
+"""One real server for the reliability suite, with a question log of its own that the tests read directly.
+
+The shared ``live_server`` (tests/conftest.py) hides where its SQLite file is; the load and PII tests must
+open that file, and schemathesis needs the admin API switched on. So this suite starts its own
+``assistant serve`` (real model, the session's test index) with:
+
+* a temporary ``ASSISTANT_FEEDBACK_DB`` (test traffic never reaches ``data/``),
+* ``ASSISTANT_RATE_LIMIT`` raised: every client here is 127.0.0.1, so the production limit of 60/minute
+  would turn a load test into a rate-limit test (the limit itself is tested in tests/api and below),
+* ``ASSISTANT_ADMIN_TOKEN`` set, so ``/api/admin/unanswered`` exists and can be fuzzed with the token.
+
+Everything else (encode bound, body limit, timeouts) keeps its production default on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS_DIR
+
+ADMIN_TOKEN = "reliability-admin-token"
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    db_path: Path
+    log_path: Path
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture(scope="session")
+def reliability_server(real_index_dir, tmp_path_factory):
+    from assistant.liveserver import LiveServer, ServerError
+    from tests.realstack import MODEL_DIR
+
+    workdir = tmp_path_factory.mktemp("reliability-server")
+    db_path = workdir / "questions.sqlite3"
+    env = {
+        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
+        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
+        "ASSISTANT_INDEX_DIR": str(real_index_dir),
+        "ASSISTANT_FEEDBACK_DB": str(db_path),
+        "ASSISTANT_RATE_LIMIT": "100000/minute",
+        "ASSISTANT_ADMIN_TOKEN": ADMIN_TOKEN,
+    }
+    server = LiveServer(workdir, env)
+    try:
+        url = server.start()
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    yield Server(url, db_path, server.log_path)
+    server.stop()
