@@ -76,7 +76,8 @@ class Settings(BaseSettings):
     request_timeout_s: float = 20.0
     session_ttl_s: int = 1800
     max_sessions: int = 10_000
-    cache_size: int = 2048
+    cache_size: int = 2048  # query embeddings kept (LRU)
+    answer_cache_size: int = 1024  # replies kept per (question, previous rows) (LRU); 0 turns it off
     feedback_db: Path = Path("data/feedback.sqlite3")
     log_retention_days: int = 180
     admin_token: str | None = None

@@ -20,8 +20,9 @@ from assistant.answer.types import Question, Reply
 from assistant.answer.understand import QuestionReader
 from assistant.corpus.models import Project
 from assistant.corpus.plan import Plan
+from assistant.lru import LRU
 from assistant.retrieval.filters import matching_projects
-from assistant.retrieval.search import HybridSearcher
+from assistant.retrieval.search import HybridSearcher, normalize_query
 from assistant.retrieval.types import Filters, Hit, SearchResults
 from assistant.settings import Settings
 
@@ -36,6 +37,8 @@ class Answerer:
         self.settings = settings
         self.reader = QuestionReader(plan, searcher.tokenizer)
         self.sessions = SessionStore(settings.max_sessions, settings.session_ttl_s)
+        # Dropped with this answerer when a new index is loaded (Services.reload builds a new one).
+        self.cache: LRU[tuple[str, tuple[str, ...]], Reply] = LRU(settings.answer_cache_size)
         self.handoff = settings.handoff.model_dump()
 
     # --- confidence --------------------------------------------------------------------------------
@@ -61,8 +64,15 @@ class Answerer:
 
     def answer(self, message: str, session_id: str | None = None) -> Reply:
         session = self.sessions.get_or_create(session_id)
-        question = self.reader.read(message)
-        reply = self._answer(question, session.last_ids)
+        # An answer depends only on the text and, for a follow-up, on the rows of the previous answer;
+        # the same question in the same context is answered from the cache (a fresh message id each time).
+        key = (normalize_query(message), tuple(session.last_ids))
+        cached = self.cache.get(key)
+        if cached is None:
+            reply = self._answer(self.reader.read(message), session.last_ids)
+            self.cache.put(key, replace(reply))
+        else:
+            reply = replace(cached, message_id=secrets.token_hex(8))
         reply.session_id = session.id
         session.turns += 1
         if reply.project_ids:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
-from threading import Lock
 
 import numpy as np
 
@@ -20,6 +18,7 @@ from assistant.corpus.plan import Plan
 from assistant.embedding.encoder import Encoder
 from assistant.index.store import LoadedIndex
 from assistant.index.tokenizer import SudachiTokenizer
+from assistant.lru import LRU
 from assistant.retrieval.filters import allowed_docs
 from assistant.retrieval.fusion import fuse
 from assistant.retrieval.types import Filters, Hit, SearchResults
@@ -47,27 +46,8 @@ def has_japanese(text: str) -> bool:
     return _JAPANESE.search(text) is not None
 
 
-class QueryCache:
-    """Small thread-safe LRU of query embeddings keyed by normalised text."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: str) -> np.ndarray | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: np.ndarray) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+class QueryCache(LRU[str, np.ndarray]):
+    """LRU of query embeddings keyed by normalised text."""
 
 
 def normalize_query(text: str) -> str:

@@ -86,3 +86,16 @@ def test_who_question_names_the_department(plan, answerer):
     project = project_named(plan, "まち・ひと・しごと創生総合戦略推進事業")
     assert reply.answer_type == "who" and reply.project_ids[0] == project.id
     assert "長崎創生推進室" in reply.answer and "都市経営室" not in reply.answer
+
+
+def test_repeated_question_is_answered_from_the_cache_in_its_context(answerer):
+    first = answerer.answer("コールセンター運営の担当は？")
+    hits = answerer.cache.hits
+    again = answerer.answer("コールセンター運営の担当は？ ")  # same text once normalised
+    assert answerer.cache.hits == hits + 1
+    assert again.answer == first.answer and again.message_id != first.message_id
+    assert again.session_id != first.session_id  # a new conversation, not the first one's
+    # The same words as a follow-up of another answer are a different question: no cache hit.
+    other = answerer.answer("DX推進課の事業を一覧で")
+    followup = answerer.answer("コールセンター運営の担当は？", other.session_id)
+    assert answerer.cache.hits == hits + 1 and followup.answer == first.answer
