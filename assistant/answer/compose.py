@@ -54,7 +54,14 @@ def who(projects: list[Project], lang: str) -> tuple[str, list[Citation]]:
             sentences.append(f"{p.name} is handled by {_departments(p, lang)}.")
         else:
             sentences.append(f"{p.name}は{_departments(p, lang)}が担当しています。")
-    return " ".join(sentences) if lang == "en" else "".join(sentences), [project_citation(p) for p in projects]
+    # The department claim is backed by the plan's own 所管課 cell, verbatim (「【東・南・北総合事務所地域福祉課】」);
+    # the row's first line follows, so the operator also sees what the project is.
+    citations = []
+    for p in projects:
+        if p.department_text:
+            citations.append(project_citation(p, p.department_text))
+        citations.append(project_citation(p))
+    return " ".join(sentences) if lang == "en" else "".join(sentences), citations
 
 
 def when(project: Project, lang: str, years: tuple[int, ...] = ()) -> tuple[str, list[Citation]]:

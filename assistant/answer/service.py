@@ -199,7 +199,8 @@ class Answerer:
         for); showing the close runners-up lets the caller or the operator pick, instead of a wrong guess.
         """
         top = hits[0].score
-        related = [h for h in hits[1:] if h.score >= top * self.settings.related_ratio][:2]
+        shown = {c.excerpt for c in reply.citations}
+        related = [h for h in hits[1:] if h.score >= top * self.settings.related_ratio and h.excerpt not in shown][:2]
         if not related:
             return
         text, citations = compose.related([(self.plan.project(h.id), h.excerpt) for h in related], q.lang)
@@ -238,11 +239,12 @@ class Answerer:
         project = projects[0]
         tokens = set(self.searcher.tokenizer(q.text))
         lines = list(project.summary_lines)
-        first = hit.excerpt if hit is not None else self.searcher.best_line(lines, tokens)
-        excerpts = [first] if first in lines else lines[:1]
-        if excerpts and excerpts[0] != lines[0] and len(excerpts[0]) < 60:
-            excerpts.insert(0, lines[0])  # a bullet alone lacks the purpose; the first line states it
-        text, citations = compose.lookup(project, excerpts[:2], q.lang)
+        ranked = [hit.excerpt, hit.runner_up] if hit is not None else self.searcher.rank_lines(lines, tokens)[:2]
+        excerpts = [line for line in ranked if line in lines] or lines[:1]
+        if all(len(line) < 60 for line in excerpts) and lines and lines[0] not in excerpts:
+            excerpts = [lines[0], excerpts[0]]  # bullets alone lack the purpose; the first line states it
+        excerpts.sort(key=lines.index)  # quoted in plan order, as the row reads
+        text, citations = compose.lookup(project, excerpts, q.lang)
         return self._reply(q, "lookup", text, citations, ids, confidence)
 
     def _suggestions(self, q: Question, answer_type: str, ids: list[str]) -> list[str]:

@@ -223,7 +223,8 @@ class HybridSearcher:
         similarity = {}
         for i in self._doc_lines.get(doc, ()):
             similarity[self.index.chunks[i].lines[0]] = dense.lines.get(i, dense.line_floor)
-        excerpt = self.best_line(candidates, query_tokens, similarity)
+        ranked_lines = self.rank_lines(candidates, query_tokens, similarity)
+        excerpt = ranked_lines[0]
         return Hit(
             id=doc,
             kind="project" if project is not None else "policy",
@@ -238,14 +239,18 @@ class HybridSearcher:
             lexical_rank=lex_rank,
             dense_rank=dense_rank,
             dense_score=dense.docs.get(doc),
+            runner_up=ranked_lines[1] if len(ranked_lines) > 1 else None,
         )
 
-    def best_line(self, lines: list[str], query_tokens: set[str], similarity: dict[str, float] | None = None) -> str:
-        """The line that best answers the question: most similar in meaning when sentence similarities
-        are known, each shared question word adding a little (exact words are strong evidence); else the
-        line sharing the most question words (earlier lines win ties: they state the purpose)."""
+    def rank_lines(
+        self, lines: list[str], query_tokens: set[str], similarity: dict[str, float] | None = None
+    ) -> list[str]:
+        """Lines in the order they answer the question: by meaning when sentence similarities are known,
+        each shared question word adding a little (exact words are strong evidence); else by shared
+        question words, earlier lines first (they state the purpose). Lines with no evidence come last,
+        in plan order."""
         similarity = similarity or {}
-        best, best_score = lines[0], None
+        scored = []
         for position, line in enumerate(lines):
             tokens = self._line_tokens.get(line)
             if tokens is None:
@@ -253,13 +258,13 @@ class HybridSearcher:
             overlap = len(tokens & query_tokens)
             if similarity:
                 score = similarity.get(line, -1.0) + LINE_OVERLAP_BONUS * overlap
-            elif overlap:
-                score = overlap - 0.01 * position
             else:
-                continue
-            if best_score is None or score > best_score:
-                best, best_score = line, score
-        return best
+                score = overlap - 0.01 * position if overlap else float("-inf")
+            scored.append((-score, position, line))
+        return [line for _, _, line in sorted(scored)]
+
+    def best_line(self, lines: list[str], query_tokens: set[str], similarity: dict[str, float] | None = None) -> str:
+        return self.rank_lines(lines, query_tokens, similarity)[0]
 
     def highlights(self, text: str, query_tokens: set[str]) -> list[tuple[int, int]]:
         """Character spans of ``text`` whose normalised token the question also contains."""

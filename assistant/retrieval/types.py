@@ -37,6 +37,7 @@ class Hit:
     lexical_rank: int | None = None
     dense_rank: int | None = None
     dense_score: float | None = None
+    runner_up: str | None = None  # the next best line of the same document (answers may quote two)
 
     def to_dict(self) -> dict:
         return {
