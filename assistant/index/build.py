@@ -63,6 +63,7 @@ def build_index(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     tmp = parent / f".building-{stamp}-{os.getpid()}"
     final = parent / f"build-{stamp}"
+    remove_abandoned_builds(parent)
     tmp.mkdir()
     try:
         chunks = build_chunks(plan, chunk_chars)
@@ -111,6 +112,21 @@ def build_index(
     publish(final, index_dir)
     stats = {"chunks": len(chunks), "embedded": len(todo), "reused": len(chunks) - len(todo), "seconds": elapsed}
     return final, stats
+
+
+def remove_abandoned_builds(parent: Path) -> None:
+    """Delete ``.building-*`` folders left by builds that were killed (their process no longer exists).
+
+    A build that is still running elsewhere keeps its folder: the name ends with its process id.
+    """
+    for folder in parent.glob(".building-*"):
+        try:
+            pid = int(folder.name.rsplit("-", 1)[1])
+            os.kill(pid, 0)  # raises if no such process
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, IndexError, PermissionError):
+            continue  # not ours to judge: a foreign name, or a live process of another user
 
 
 def publish(build: Path, index_dir: Path) -> None:

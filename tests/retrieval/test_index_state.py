@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -94,3 +95,20 @@ def test_killed_build_leaves_the_old_index(tmp_path, runtime):
         build_index(load_plan(corpus), index_dir, Exploding(), runtime.tokenizer)
     assert index_dir.resolve() == first.resolve()
     assert not list(index_dir.parent.glob(".building-*"))
+
+
+def test_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path):
+    import subprocess
+    import sys
+
+    from assistant.index.build import remove_abandoned_builds
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no longer exists, like a SIGKILLed build's
+    abandoned = tmp_path / f".building-20260101T000000000000-{gone.pid}"
+    running = tmp_path / f".building-20260101T000000000001-{os.getpid()}"  # a build still in progress
+    for folder in (abandoned, running):
+        folder.mkdir()
+        (folder / "embeddings.npy").write_bytes(b"partial")
+    remove_abandoned_builds(tmp_path)
+    assert not abandoned.exists() and running.exists()
