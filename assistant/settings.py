@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     rate_limit: str = "60/minute"
     max_concurrent_encodes: int = 4
     request_timeout_s: float = 20.0
+    request_deadline_s: float = 30.0  # an /api/ request unanswered by then gets 503 + Retry-After (0: off)
     session_ttl_s: int = 1800
     max_sessions: int = 10_000
     cache_size: int = 2048  # query embeddings kept (LRU)

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api.middleware import BodyLimit, RateLimit, SecurityHeaders
+from assistant.api.middleware import BodyLimit, RateLimit, RequestDeadline, SecurityHeaders
 from assistant.api.routes import admin, api, health, pages
 from assistant.api.services import Services
 from assistant.errors import ServiceBusy
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    app.add_middleware(RequestDeadline, seconds=settings.request_deadline_s)
     app.add_middleware(RateLimit, limit=settings.rate_limit)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(

@@ -1,7 +1,9 @@
-"""HTTP hardening as small ASGI middlewares: security headers, body size limit, per-client rate limit."""
+"""HTTP hardening as small ASGI middlewares: security headers, body size limit, per-client rate limit,
+and a deadline for API requests."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -120,3 +122,33 @@ class RateLimit:
                 {"Retry-After": str(retry)},
             )
         await self.app(scope, receive, send)
+
+
+class RequestDeadline:
+    """An API request that has not started its response within ``seconds`` gets 503 with Retry-After.
+
+    The encoder bound already turns a flood into quick 503s; this is the backstop for anything else that
+    hangs (a stalled disk, a pathological query), so a caller is never left waiting on a spinner. Work
+    running in a worker thread cannot be killed: it finishes in the background and its result is dropped.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/api/") or self.seconds <= 0:
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, receive, tracked), self.seconds)
+        except TimeoutError:
+            if not started:
+                detail = "回答に時間がかかっています。少し待ってからもう一度お試しください。"
+                await _send_json(send, 503, detail, {"Retry-After": "5"})
