@@ -1,8 +1,10 @@
 """Hybrid search: BM25 (Sudachi tokens) and dense (FAISS) rankings fused per document, with filters.
 
-Both retrievers score chunks; a document (project row or policy node) takes its best chunk's score, the
-two document rankings are fused (see fusion.py), and each hit gets the plan line that best matches the
-question as its verbatim excerpt, with highlight offsets for the words the question shares with it.
+BM25 scores row chunks; a document (project row or policy node) takes its best chunk's score. The dense
+side scores rows and single sentences and takes the mean of a document's best of each (see
+index/documents.py for why). The two document rankings are fused (fusion.py), and each hit gets the plan
+line that best matches the question, by meaning, as its verbatim excerpt, with highlight offsets for the
+words the question shares with it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
+_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 
 
 def with_katakana_variant(query: str) -> str:
@@ -36,9 +39,6 @@ def with_katakana_variant(query: str) -> str:
     スマホサロン, and Sudachi only finds the loanword in katakana. Unmatched variants cost nothing."""
     runs = [run.translate(_TO_KATAKANA) for run in _HIRAGANA_RUN.findall(query)]
     return " ".join([query, *runs]) if runs else query
-
-
-_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 
 
 def has_japanese(text: str) -> bool:
@@ -179,9 +179,8 @@ class HybridSearcher:
         filters = filters or Filters()
         allowed = allowed_docs(self.plan, filters)
         subset = self._chunk_subset(allowed)
-        lexical = self.lexical_doc_scores(
-            with_katakana_variant(query), subset
-        )  # also feeds lexical_top for the not-found decision
+        # BM25 also feeds lexical_top, which the not-found decision uses.
+        lexical = self.lexical_doc_scores(with_katakana_variant(query), subset)
         dense_parts = DenseScores({}, {}, -1.0)
         if mode != "lexical":
             dense_parts = self.dense_scores(self.embed_query(query) if vector is None else vector, subset)
@@ -262,9 +261,6 @@ class HybridSearcher:
                 score = overlap - 0.01 * position if overlap else float("-inf")
             scored.append((-score, position, line))
         return [line for _, _, line in sorted(scored)]
-
-    def best_line(self, lines: list[str], query_tokens: set[str], similarity: dict[str, float] | None = None) -> str:
-        return self.rank_lines(lines, query_tokens, similarity)[0]
 
     def highlights(self, text: str, query_tokens: set[str]) -> list[tuple[int, int]]:
         """Character spans of ``text`` whose normalised token the question also contains."""
