@@ -1,0 +1,396 @@
+"""How search cost grows with the corpus: exact vs approximate FAISS indexes and BM25 at 1k–100k chunks.
+
+    .venv/bin/python scripts/scale_bench.py [--quick] [--json docs/bench/scale.json]
+
+**Synthetic corpus.** Chapter H has 88 projects and 192 事業概要 lines, far from 100k chunks, so rows are
+made by recombining real parts of the parsed plan (``assistant.corpus.load_plan``): a project row's shape
+(name, 所管課, 個別施策 ／ 取組方針, sometimes 重点プロジェクト, then 事業概要 lines, as
+``assistant/index/documents.py`` writes it) filled with a name, departments, path and 1–4 lines each drawn
+from a random real project.
+
+**Vectors.** A *pool* of such rows (2,000 by default) is embedded with the real model (passage prompt,
+exactly as ``assistant index build`` does; cached in ``build/`` keyed by texts and model). Embedding 100k
+rows on two cores would take hours, so for a corpus of N rows the first rows are the pool itself and every
+further vector is a *mixture*: the normalised sum of 2–3 random pool vectors with random weights plus
+Gaussian noise (σ = ``--noise`` per dimension), whose text is the matching recombination of the pool rows'
+parts (so BM25 sees rows that fit the vectors). The noise is chosen so that a mixture's similarity to its
+nearest pool vector looks like a real row's to its nearest other real row (both are reported). **Queries are
+real**: the 144 dev-set questions encoded with the real model (query prompt).
+
+**Measured per size.** For each FAISS factory string, through ``assistant.index.dense.DenseIndex`` (so
+``HNSW32,Flat`` gets the same efSearch=128 the server uses): build time, serialized size and RSS growth,
+single-query latency p50/p95 at k=10 and at k=200 (the searcher asks FAISS for 200 candidates), the
+encoding excluded, and recall@10 against exact search computed with numpy. BM25 (``LexicalIndex`` with the
+real Sudachi tokenizer): tokenize + index time and per-query ``scores()`` latency. With only 192 distinct
+事業概要 lines the BM25 vocabulary is tiny and its postings dense, so BM25 query figures are pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from benchlib.common import ROOT, across_rounds, dev_questions, log, machine, proc_status, summarize, table, write_json
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+CROSSOVER_SIZES = (2_000, 5_000, 20_000, 50_000)  # Flat and HNSW only: where do they cross?
+POOL_CACHE = ROOT / "build" / "scale-pool"
+
+
+# --- synthetic rows -----------------------------------------------------------------------------------
+
+
+class RowMaker:
+    """Plan-like rows recombined from the parsed plan's real parts."""
+
+    def __init__(self, plan, seed: int = 11) -> None:
+        self.projects = [p for p in plan.projects if p.summary_lines]
+        self.rng = random.Random(seed)
+
+    def parts(self) -> dict:
+        pick = self.rng.choice
+        head, dept, where = pick(self.projects), pick(self.projects), pick(self.projects)
+        lines = [pick(pick(self.projects).summary_lines) for _ in range(self.rng.randint(1, 4))]
+        return {
+            "name": head.name,
+            "departments": list(dept.departments),
+            "path": f"{where.path.policy_title} ／ {where.path.approach_title}",
+            "tags": list(where.tags),
+            "lines": lines,
+        }
+
+    @staticmethod
+    def text(parts: dict) -> str:
+        header = [parts["name"], "所管課：" + "、".join(parts["departments"]), parts["path"]]
+        if parts["tags"]:
+            header.append("重点プロジェクト：" + "、".join(parts["tags"]))
+        return "\n".join(header + parts["lines"])
+
+
+def pool_embeddings(texts: list[str], encoder) -> tuple[np.ndarray, float | None]:
+    """Real embeddings of the pool rows, cached by (texts, model); returns (vectors, seconds or None)."""
+    key = hashlib.sha256(("\n\x00".join(texts) + encoder.fingerprint).encode()).hexdigest()[:16]
+    cache = POOL_CACHE.with_name(f"{POOL_CACHE.name}-{key}.npy")
+    if cache.exists():
+        return np.load(cache), None
+    started, shown = time.perf_counter(), [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - shown[0] >= 250 or done == total:
+            shown[0] = done
+            log(f"  pool {done}/{total}")
+
+    vectors = encoder.encode_documents(texts, progress=progress)
+    seconds = time.perf_counter() - started
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return vectors, seconds
+
+
+def corpus(n: int, pool: np.ndarray, pool_parts: list[dict], noise: float, seed: int = 5):
+    """N vectors and texts: the pool first, then mixtures of 2–3 pool rows (vector and text alike)."""
+    rng = np.random.default_rng(seed)
+    take = min(n, len(pool))
+    vectors, texts = [pool[:take]], [RowMaker.text(p) for p in pool_parts[:take]]
+    extra = n - take
+    if extra > 0:
+        picks = rng.integers(0, len(pool), size=(extra, 3))
+        weights = rng.dirichlet([1.0, 1.0, 1.0], size=extra).astype(np.float32)
+        weights[rng.random(extra) < 0.5, 2] = 0.0  # half the mixtures use two rows, half three
+        mixed = np.einsum("nk,nkd->nd", weights, pool[picks]) + rng.normal(0, noise, (extra, pool.shape[1]))
+        vectors.append((mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32))
+        for (a, b, c), w in zip(picks, weights, strict=True):
+            first, second = pool_parts[a], pool_parts[b]
+            parts = dict(first, lines=first["lines"][:2] + second["lines"][:2])
+            if w[2] > 0:
+                parts["lines"] = parts["lines"] + pool_parts[c]["lines"][:1]
+            texts.append(RowMaker.text(parts))
+    return np.ascontiguousarray(np.concatenate(vectors)), texts
+
+
+def nearest_similarity(vectors: np.ndarray, against: np.ndarray, exclude_self: bool) -> float:
+    """Median similarity of each vector to its nearest neighbour in ``against`` (realism check)."""
+    sims = vectors @ against.T
+    if exclude_self:
+        np.fill_diagonal(sims, -1.0)
+    return round(float(np.median(sims.max(axis=1))), 4)
+
+
+# --- measurements -------------------------------------------------------------------------------------
+
+
+def timed_queries(search, queries: np.ndarray, passes: int) -> dict:
+    """Single-query latency (ms) over every query, ``passes`` times; the first pass warms up and is dropped."""
+    rounds = []
+    for _ in range(passes + 1):
+        times = []
+        for q in queries:
+            t0 = time.perf_counter()
+            search(q)
+            times.append((time.perf_counter() - t0) * 1000)
+        rounds.append(summarize(times))
+    rounds = rounds[1:]
+    return {
+        "p50_ms": across_rounds([r["p50"] for r in rounds])["median"],
+        "p95_ms": across_rounds([r["p95"] for r in rounds])["median"],
+        "p50_spread": across_rounds([r["p50"] for r in rounds])["spread"],
+    }
+
+
+def _build(factory: str, vectors: np.ndarray, ef_construction: int | None):
+    from assistant.index.dense import DenseIndex
+
+    if ef_construction is None:
+        return DenseIndex(factory).index(vectors)  # exactly what `assistant index build` does
+    import faiss
+
+    # efConstruction cannot be put in a factory string; build as DenseIndex would, with it raised.
+    dense = DenseIndex(factory)
+    dense._index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+    dense._index.hnsw.efConstruction = ef_construction
+    dense._index.add(vectors)
+    dense._tune()
+    return dense
+
+
+def dense_cases(factory: str, vectors, queries, exact: np.ndarray, passes: int, knobs, ef_construction=None) -> list:
+    """Build one index, then measure it at each knob: efSearch for HNSW, nprobe for IVF (None: as built).
+
+    DenseIndex sets efSearch=128 on HNSW and leaves IVF at FAISS's nprobe=1; the knobs show what else buys.
+    """
+    import faiss
+
+    anon0 = proc_status().get("RssAnon", 0)
+    t0 = time.perf_counter()
+    dense = _build(factory, vectors, ef_construction)
+    base = {"index": factory, "build_s": round(time.perf_counter() - t0, 3), "ef_construction": ef_construction}
+    base["index_mb"] = round(len(faiss.serialize_index(dense._index)) / 2**20, 1)
+    base["rss_growth_mb"] = round(proc_status().get("RssAnon", 0) - anon0, 1)
+    exact_top = np.argsort(-exact, axis=1)[:, :10]
+    exact_mean10 = np.take_along_axis(exact, exact_top, axis=1).mean(axis=1)
+    rows = []
+    for knob in knobs:
+        label = factory + (f" efC={ef_construction}" if ef_construction else "")
+        if knob is not None and hasattr(dense._index, "hnsw"):
+            dense.hnsw_ef_search = knob
+            dense._tune()
+            label += f" efSearch={knob}"
+        elif knob is not None:
+            dense._index.nprobe = knob
+            label += f" nprobe={knob}"
+        row = base | {"factory": label, "knob": knob}
+        row["default"] = factory in ("Flat", "HNSW32,Flat") and knob in (None, 128) and ef_construction is None
+        for k in (10, 200):
+            row[f"k{k}"] = timed_queries(lambda q, k=k: dense.search(q, k), queries, passes)
+        for k in (10, 200):  # recall@10 of the top 10 when asking for k (the searcher asks for 200)
+            scores, found = dense.search(queries, k)
+            hits = [len(set(f) & set(e)) / 10 for f, e in zip(found[:, :10], exact_top, strict=True)]
+            row[f"recall10_at_k{k}"] = round(float(np.mean(hits)), 4)
+        # How much similarity the misses cost: mean top-10 similarity, exact minus found (k=200).
+        row["sim_loss10"] = round(float(np.mean(exact_mean10 - scores[:, :10].mean(axis=1))), 5)
+        rows.append(row)
+    return rows
+
+
+def bm25_case(texts: list[str], tokenizer, questions: list[str], passes: int) -> dict:
+    from assistant.index.lexical import LexicalIndex
+
+    anon0 = proc_status().get("RssAnon", 0)
+    t0 = time.perf_counter()
+    tokens = [tokenizer(t) for t in texts]
+    tokenize_s = time.perf_counter() - t0
+    by_text = dict(zip(texts, tokens, strict=True))
+    t0 = time.perf_counter()
+    lexical = LexicalIndex(by_text.__getitem__).index(texts)  # tokens from above: time bm25s alone
+    index_s = time.perf_counter() - t0
+    lexical.tokenizer = tokenizer
+    by_text.clear()
+    tokens.clear()
+    gc.collect()
+    row = {"tokenize_s": round(tokenize_s, 2), "index_s": round(index_s, 2)}
+    row["rss_growth_mb"] = round(proc_status().get("RssAnon", 0) - anon0, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        lexical.save(Path(tmp))
+        row["index_mb"] = round(sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file()) / 2**20, 1)
+    all_scores = [lexical.scores(q) for q in questions]
+    matched = [int((scores > 0).sum()) for scores in all_scores]
+    doc_ids = [f"row{i}" for i in range(len(texts))]
+
+    def per_doc(scores: np.ndarray) -> dict:
+        # The searcher's lexical_doc_scores: every chunk with a positive score, best score per document.
+        docs: dict[str, float] = {}
+        for pos in np.arange(len(scores))[scores > 0]:
+            doc = doc_ids[pos]
+            docs[doc] = max(docs.get(doc, 0.0), float(scores[pos]))
+        return docs
+
+    row["per_doc_loop"] = timed_queries(per_doc, all_scores, passes)
+    row["query"] = timed_queries(lexical.scores, questions, passes)
+    row["matched_docs_p50"] = int(np.median(matched))
+    return row
+
+
+def crossover(rows: list[dict]) -> dict:
+    """Smallest measured size from which HNSW's k=200 p95 stays below Flat's, and the Flat p95 per size."""
+    flat = {r["n"]: r["k200"]["p95_ms"] for r in rows if r["factory"] == "Flat"}
+    hnsw = {r["n"]: r["k200"]["p95_ms"] for r in rows if r["index"] == "HNSW32,Flat" and r["default"]}
+    sizes = sorted(set(flat) & set(hnsw))
+    faster = [n for n in sizes if all(hnsw[m] < flat[m] for m in sizes if m >= n)]
+    return {"hnsw_faster_from": faster[0] if faster else None, "flat_p95_ms": flat, "hnsw_p95_ms": hnsw}
+
+
+def run(args: argparse.Namespace) -> dict:
+    from assistant.corpus import load_plan
+    from assistant.runtime import make_encoder, make_tokenizer
+    from assistant.settings import Settings
+
+    settings = Settings()
+    plan = load_plan(settings.corpus_dir)
+    log("loading the model and tokenizer")
+    encoder, tokenizer = make_encoder(settings), make_tokenizer(settings)
+    maker = RowMaker(plan)
+    pool_parts = [maker.parts() for _ in range(args.pool)]
+    log(f"embedding a pool of {args.pool} recombined rows with the real model (cached after the first run)")
+    pool, pool_seconds = pool_embeddings([RowMaker.text(p) for p in pool_parts], encoder)
+    questions = [item["question"] for item in dev_questions()]
+    queries = encoder.encode_queries(questions)
+    result = {"machine": machine(), "pool": args.pool, "pool_embed_s": pool_seconds, "noise_sigma": args.noise}
+    result["queries"] = len(queries)
+
+    sizes = sorted(set(args.sizes) | (set() if args.quick else set(CROSSOVER_SIZES)))
+    dense_rows, bm25_rows = [], []
+    for n in sizes:
+        vectors, texts = corpus(n, pool, pool_parts, args.noise)
+        if n == max(sizes):
+            sample = vectors[len(pool) : len(pool) + 2000]
+            result["realism"] = {
+                "real_row_to_nearest_real": nearest_similarity(pool, pool, exclude_self=True),
+                "mixture_to_nearest_pool": nearest_similarity(sample, pool, exclude_self=False)
+                if len(sample)
+                else None,
+                "query_to_best_row_real_pool": round(float(np.median((queries @ pool.T).max(axis=1))), 4),
+                "query_to_best_row_synthetic": round(float(np.median((queries @ vectors.T).max(axis=1))), 4),
+            }
+        exact = queries @ vectors.T
+        cases = [("Flat", [None], None), ("HNSW32,Flat", [None], None)]
+        if n in args.sizes and n >= 10_000:  # the knobs, at the main sizes only (builds take minutes)
+            nlist = 256 if n < 50_000 else 1024
+            cases = [("Flat", [None], None), ("HNSW32,Flat", [128, 256, 512, 1024], None)]
+            cases.append(("HNSW32,Flat", [128, 256, 512], 200))
+            cases.append((f"IVF{nlist},Flat", [1, 16, 64], None))
+        for factory, knobs, ef_construction in cases:
+            log(f"n={n}: {factory}" + (f" efConstruction={ef_construction}" if ef_construction else ""))
+            for row in dense_cases(factory, vectors, queries, exact, args.passes, knobs, ef_construction):
+                dense_rows.append({"n": n} | row)
+                log(
+                    f"  {row['factory']}: build {row['build_s']} s, k=200 p95 {row['k200']['p95_ms']} ms, "
+                    f"recall@10 {row['recall10_at_k200']}"
+                )
+        if n in args.sizes and not args.no_bm25:
+            log(f"n={n}: BM25 (Sudachi tokenize + bm25s)")
+            bm25_rows.append({"n": n} | bm25_case(texts, tokenizer, questions, args.passes))
+        del vectors, texts, exact
+    result |= {"dense": dense_rows, "bm25": bm25_rows, "crossover": crossover(dense_rows)}
+    return result
+
+
+def _lat(stats: dict) -> list:
+    return [stats["p50_ms"], stats["p95_ms"]]
+
+
+def _recalls(row: dict) -> list:
+    return [row["recall10_at_k10"], row["recall10_at_k200"], row["sim_loss10"]]
+
+
+def report(result: dict) -> str:
+    rows = [
+        [r["n"], r["factory"], r["build_s"], r["index_mb"], *_lat(r["k10"]), *_lat(r["k200"]), *_recalls(r)]
+        for r in result["dense"]
+    ]
+    heads = [
+        "chunks",
+        "index",
+        "build s",
+        "MB",
+        "k10 p50",
+        "k10 p95",
+        "k200 p50",
+        "k200 p95",
+        "R@10 k10",
+        "R@10 k200",
+        "sim loss",
+    ]
+    out = [table(heads, rows)]
+    if result["bm25"]:
+        rows = [
+            [
+                r["n"],
+                r["tokenize_s"],
+                r["index_s"],
+                r["index_mb"],
+                *_lat(r["query"]),
+                r["matched_docs_p50"],
+                *_lat(r["per_doc_loop"]),
+            ]
+            for r in result["bm25"]
+        ]
+        out.append(
+            table(
+                [
+                    "chunks",
+                    "tokenize s",
+                    "bm25 index s",
+                    "MB on disk",
+                    "query p50",
+                    "query p95",
+                    "matched",
+                    "loop p50",
+                    "loop p95",
+                ],
+                rows,
+            )
+        )
+    c = result["crossover"]
+    out.append(
+        f"HNSW32 faster than Flat (k=200 p95) from {c['hnsw_faster_from']} chunks; realism: {result.get('realism')}"
+    )
+    return "\n\n".join(out)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1k and 10k only, small pool, no crossover sizes")
+    parser.add_argument("--sizes", help="comma-separated corpus sizes (default 1000,10000,100000)")
+    parser.add_argument("--pool", type=int, help="rows embedded with the real model (default 2000; quick 300)")
+    parser.add_argument("--noise", type=float, default=0.015, help="per-dimension σ of the mixtures' noise")
+    parser.add_argument("--passes", type=int, default=3, help="timed passes over the queries per case")
+    parser.add_argument("--no-bm25", action="store_true")
+    parser.add_argument("--json", metavar="PATH", help="write the results to this JSON file")
+    args = parser.parse_args(argv)
+    default = [s for s in DEFAULT_SIZES if s <= 10_000] if args.quick else list(DEFAULT_SIZES)
+    args.sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else default
+    args.pool = args.pool or (300 if args.quick else 2000)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    result = run(args)
+    result["bench_seconds"] = round(time.perf_counter() - started, 1)
+    print(report(result))
+    if args.json:
+        write_json(args.json, result)
+        log(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
