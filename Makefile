@@ -1,5 +1,5 @@
 # One entry point for every routine task. `make serve` and `make test` work on a fresh clone.
-.PHONY: serve test check lint format setup
+.PHONY: serve test check lint format setup bench
 
 serve:          ## set up everything and serve the assistant on http://127.0.0.1:8000
 	scripts/setup.sh serve
@@ -19,3 +19,8 @@ lint:
 format:
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
+
+bench:          ## benchmarks and docs/performance.md (~12 min; numbers only mean something on a quiet machine)
+	.venv/bin/python scripts/bench.py --json docs/bench/bench.json
+	.venv/bin/python scripts/scale_bench.py --json docs/bench/scale.json
+	.venv/bin/python scripts/plot_bench.py

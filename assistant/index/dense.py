@@ -3,7 +3,7 @@
 Vectors are L2-normalised embeddings, so inner product is cosine similarity. The default is exact
 search (``Flat``); any FAISS index factory string (e.g. ``HNSW32,Flat``) can be configured for large
 corpora. ``"auto"`` picks exact search below ``ann_threshold`` vectors and HNSW above it: the crossover
-measured by ``scripts/bench_scale.py`` (see docs/performance.md).
+measured by ``scripts/scale_bench.py`` (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class DenseIndex:
     FILE = "dense.faiss"
     EXACT_SUBSET = 4096
 
-    def __init__(self, factory: str = "Flat", hnsw_ef_search: int = 128) -> None:
+    def __init__(self, factory: str = "Flat", hnsw_ef_search: int = 1024) -> None:
         self.factory = factory
         self.hnsw_ef_search = hnsw_ef_search
         self._index = None
@@ -52,7 +52,7 @@ class DenseIndex:
         return self
 
     def _tune(self) -> None:
-        # efSearch trades recall for speed on HNSW; 128 keeps recall@10 ≥ 0.95 at 100k vectors (bench).
+        # efSearch trades recall for speed on HNSW: at 100k vectors 128 gives recall@10 0.87, 1024 gives 0.97 at p95 ~7 ms (scale_bench).
         if hasattr(self._index, "hnsw"):
             self._index.hnsw.efSearch = self.hnsw_ef_search
 
@@ -95,7 +95,7 @@ class DenseIndex:
         faiss.write_index(self._index, str(folder / self.FILE))
 
     @classmethod
-    def load(cls, folder: Path, hnsw_ef_search: int = 128) -> DenseIndex:
+    def load(cls, folder: Path, hnsw_ef_search: int = 1024) -> DenseIndex:
         import faiss
 
         dense = cls(hnsw_ef_search=hnsw_ef_search)
