@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 
 from assistant.corpus.models import ScheduleEntry
 
@@ -106,6 +107,45 @@ def years_in_text(text: str) -> list[int]:
     for pattern in (_QUERY_FY, _QUERY_SEIREKI):
         for m in pattern.finditer(text):
             found.append((m.start(), int(m["y"])))
+    years: list[int] = []
+    for _, year in sorted(found):
+        if year not in years:
+            years.append(year)
+    return years
+
+
+# Relative years (「今年」「来年度」「this year」) depend on the day asked. Japanese fiscal years start in
+# April, so in January 2027 「今年度」 is still FY2026; a citizen's 「今年」 is read the same way, since the
+# plan only speaks in fiscal years. Longest words first, so 「再来年」 is not read as 「来年」.
+_RELATIVE_YEARS = (
+    ("再来年度", 2), ("再来年", 2), ("来年度", 1), ("来年", 1), ("今年度", 0), ("本年度", 0), ("今年", 0),
+    ("昨年度", -1), ("前年度", -1), ("昨年", -1), ("去年", -1),
+    ("this fiscal year", 0), ("this year", 0), ("next fiscal year", 1), ("next year", 1),
+    ("last fiscal year", -1), ("last year", -1),
+)  # fmt: skip
+# A Japanese relative year names a year the question is about only when a particle follows it
+# (「今年は」「来年度から」「今年度の事業」); 「去年NPOば立ち上げた」 tells the asker's own story instead.
+_TOPIC_PARTICLE = r"(?=は|の|に|も|で|から|まで|中|内|分|[?？]|$)"
+_RELATIVE_PATTERNS = [
+    (re.compile(re.escape(word) + _TOPIC_PARTICLE if not word.isascii() else rf"\b{re.escape(word)}\b"), offset)
+    for word, offset in _RELATIVE_YEARS
+]
+
+
+def fiscal_year_of(day: date) -> int:
+    """The Japanese fiscal year (April–March) a day falls in."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def relative_years_in_text(text: str, today: date) -> list[int]:
+    """Fiscal years named relative to ``today``: 今年度 → the current one, 来年度 → the next (no duplicates)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    current = fiscal_year_of(today)
+    found: list[tuple[int, int]] = []
+    for pattern, offset in _RELATIVE_PATTERNS:
+        for m in pattern.finditer(text):
+            found.append((m.start(), current + offset))
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)  # 「来年度」 is not also 「来年」
     years: list[int] = []
     for _, year in sorted(found):
         if year not in years:

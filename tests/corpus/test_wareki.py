@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from assistant.corpus.wareki import extract_schedule, format_fiscal_year, format_span, to_wareki, years_in_text
+from assistant.corpus.wareki import (
+    extract_schedule,
+    fiscal_year_of,
+    format_fiscal_year,
+    format_span,
+    relative_years_in_text,
+    to_wareki,
+    years_in_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +67,25 @@ def test_formats():
 )
 def test_years_in_text(question, years):
     assert years_in_text(question) == years
+
+
+@pytest.mark.parametrize(
+    ("question", "today", "years"),
+    [
+        ("今年はどがんとが選ばれとると？", date(2026, 11, 30), [2026]),
+        ("今年度の事業は？", date(2027, 1, 5), [2026]),  # January is still the fiscal year begun in April
+        ("来年度から始まる事業", date(2026, 4, 1), [2027]),
+        ("再来年度に何がある？", date(2026, 5, 1), [2028]),  # not also read as 来年度
+        ("昨年度の実績は？", date(2026, 5, 1), [2025]),
+        ("What is planned for this year?", date(2026, 11, 30), [2026]),
+        ("next fiscal year", date(2026, 11, 30), [2027]),
+        ("去年NPOば立ち上げたばっかりやけど支援ある？", date(2026, 11, 30), []),  # the asker's story, no particle
+    ],
+)
+def test_relative_years_in_text(question, today, years):
+    assert relative_years_in_text(question, today) == years
+
+
+def test_fiscal_year_of():
+    assert fiscal_year_of(date(2026, 3, 31)) == 2025
+    assert fiscal_year_of(date(2026, 4, 1)) == 2026
