@@ -14,6 +14,7 @@ from assistant.embedding.encoder import Encoder, SentenceTransformerEncoder
 from assistant.index.store import LoadedIndex, load_index
 from assistant.index.tokenizer import SudachiTokenizer
 from assistant.retrieval.search import HybridSearcher
+from assistant.retrieval.synonyms import Thesaurus
 from assistant.settings import Settings
 
 
@@ -57,5 +58,6 @@ def load_runtime(settings: Settings, *, encoder: Encoder | None = None) -> Runti
         dense_weight=settings.dense_weight,
         dense_weight_foreign=settings.dense_weight_foreign,
         cache_size=settings.cache_size,
+        thesaurus=Thesaurus.load(settings.synonyms_path) if settings.synonyms else None,
     )
     return Runtime(settings, plan, tokenizer, encoder, index, searcher)

@@ -23,6 +23,7 @@ from assistant.index.tokenizer import SudachiTokenizer
 from assistant.lru import LRU
 from assistant.retrieval.filters import allowed_docs
 from assistant.retrieval.fusion import fuse
+from assistant.retrieval.synonyms import Thesaurus
 from assistant.retrieval.types import Filters, Hit, SearchResults
 
 MODES = ("lexical", "dense", "hybrid")
@@ -79,12 +80,14 @@ class HybridSearcher:
         dense_weight_foreign: float | None = None,
         dense_candidates: int = 400,
         cache_size: int = 2048,
+        thesaurus: Thesaurus | None = None,
     ) -> None:
         self.plan, self.index, self.encoder, self.tokenizer = plan, index, encoder, tokenizer
         self.fusion, self.rrf_k, self.dense_weight = fusion, rrf_k, dense_weight
         self.dense_weight_foreign = dense_weight if dense_weight_foreign is None else dense_weight_foreign
         self.dense_candidates = dense_candidates
         self.cache = QueryCache(cache_size)
+        self.thesaurus = thesaurus  # everyday words → plan words, for BM25 only
         # Plan lines are fixed for the index's life: tokenize each once, not on every request.
         self._line_tokens: dict[str, frozenset[str]] = {}
         self._doc_rows: dict[str, list[int]] = {}  # doc → chunk indices of its row chunks
@@ -99,6 +102,12 @@ class HybridSearcher:
             target.setdefault(chunk.doc_id, []).append(i)
 
     # --- scoring -----------------------------------------------------------------------------------
+
+    def lexical_query(self, query: str) -> str:
+        """The query BM25 sees: a katakana copy of hiragana runs and the thesaurus's plan words added."""
+        expanded = with_katakana_variant(query)
+        extra = self.thesaurus.expand(query) if self.thesaurus is not None else ""
+        return f"{expanded} {extra}" if extra else expanded
 
     def embed_query(self, query: str) -> np.ndarray:
         key = normalize_query(query)
@@ -180,7 +189,7 @@ class HybridSearcher:
         allowed = allowed_docs(self.plan, filters)
         subset = self._chunk_subset(allowed)
         # BM25 also feeds lexical_top, which the not-found decision uses.
-        lexical = self.lexical_doc_scores(with_katakana_variant(query), subset)
+        lexical = self.lexical_doc_scores(self.lexical_query(query), subset)
         dense_parts = DenseScores({}, {}, -1.0)
         if mode != "lexical":
             dense_parts = self.dense_scores(self.embed_query(query) if vector is None else vector, subset)

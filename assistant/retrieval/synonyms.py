@@ -1,0 +1,54 @@
+"""Query expansion with a small thesaurus: the words residents use → the words the plan uses.
+
+Citizens ask in their own words (「ケータイ」「催促」「お知らせ板」「見える化」), the plan is written in
+administrative ones (スマートフォン・督促・掲示板・可視化). BM25 cannot bridge that and the small
+embedding model bridges it only sometimes, so a thesaurus kept as data (``synonyms.json``: one entry per
+everyday word, the plan's words it stands for) adds the plan's words to the *lexical* query. The dense
+query is left as asked (measured: see the #4 closing note). Entries are matched on NFKC-normalised,
+lower-cased text, as substrings for Japanese and as whole words for ASCII, like the question rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+SYNONYMS_PATH = Path(__file__).with_name("synonyms.json")
+
+
+def _normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+class Thesaurus:
+    """``expand(query)`` → the plan words the query's everyday words stand for ("" when none)."""
+
+    def __init__(self, entries: dict[str, list[str]]) -> None:
+        self.entries: list[tuple[re.Pattern[str] | str, tuple[str, ...]]] = []
+        for word, targets in entries.items():
+            key = _normalize(word).strip()
+            if not key or word.startswith("_"):
+                continue
+            matcher: re.Pattern[str] | str = (
+                re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])") if key.isascii() else key
+            )
+            self.entries.append((matcher, tuple(targets)))
+
+    @classmethod
+    def load(cls, path: str | Path = SYNONYMS_PATH) -> Thesaurus:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls({k: v for k, v in data.items() if not k.startswith("_")})
+
+    def expand(self, query: str) -> str:
+        text = _normalize(query)
+        found: list[str] = []
+        for matcher, targets in self.entries:
+            hit = matcher in text if isinstance(matcher, str) else matcher.search(text) is not None
+            if hit:
+                found.extend(t for t in targets if t not in found and _normalize(t) not in text)
+        return " ".join(found)
+
+    def __len__(self) -> int:
+        return len(self.entries)

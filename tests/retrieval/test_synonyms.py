@@ -1,0 +1,54 @@
+"""The query thesaurus: everyday words → plan words, for BM25 only; unit rules and the real search."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.retrieval.synonyms import SYNONYMS_PATH, Thesaurus
+from assistant.retrieval.types import Filters
+
+
+def test_japanese_keys_match_inside_words_ascii_keys_only_whole_words():
+    thesaurus = Thesaurus({"催促": ["督促"], "fee": ["使用料"], "open data": ["オープンデータ"]})
+    assert thesaurus.expand("税金の催促が来た") == "督促"
+    assert thesaurus.expand("What FEES will change?") == ""  # 'fee' is not a word of 'fees'
+    assert thesaurus.expand("the fee for halls") == "使用料"
+    assert thesaurus.expand("How much Open Data?") == "オープンデータ"
+
+
+def test_words_already_asked_and_repeats_are_not_added():
+    thesaurus = Thesaurus({"ケータイ": ["スマホ", "携帯電話"], "携帯": ["スマホ"]})
+    assert thesaurus.expand("ケータイとスマホ") == "携帯電話"
+    assert thesaurus.expand("携帯電話の使い方") == "スマホ"
+
+
+def test_shipped_thesaurus_is_well_formed():
+    data = json.loads(SYNONYMS_PATH.read_text(encoding="utf-8"))
+    entries = {k: v for k, v in data.items() if not k.startswith("_")}
+    assert len(Thesaurus.load()) == len(entries) > 50
+    for key, targets in entries.items():
+        assert key.strip() and targets and all(isinstance(t, str) and t.strip() for t in targets), key
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("税金の催促が来たけど、どこに聞けばいい？", "市税等の未収金対策"),  # 催促 → 督促・滞納
+        ("ケータイの使い方ば教えてくれるとこある？", "スマホサロンの推進事業"),  # ケータイ → スマホ
+        ("仕事の流れを見える化する取組はある？", "デジタル等を活用したBPR推進事業"),  # 見える化 → 可視化
+    ],
+)
+def test_thesaurus_puts_the_row_first_on_the_real_stack(runtime, question, name):
+    searcher = runtime.searcher
+    assert searcher.thesaurus is not None  # on by default
+    first = searcher.search(question, k=5, filters=Filters(kinds=("project",))).hits[0].name
+    saved, searcher.thesaurus = searcher.thesaurus, None
+    try:
+        without = searcher.search(question, k=5, filters=Filters(kinds=("project",))).hits[0].name
+    finally:
+        searcher.thesaurus = saved
+    assert first == name
+    assert without != name  # the words alone do not get there: the thesaurus is what made the difference
