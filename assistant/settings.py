@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     chunk_chars: int = 700
     encode_batch_size: int = 32
     torch_threads: int = 2
+    # Query expansion for BM25 (assistant/retrieval/synonyms.py): everyday words → the plan's words.
+    # Another thesaurus in the same JSON shape can replace it; ASSISTANT_SYNONYMS=false turns it off.
+    synonyms: bool = True
+    synonyms_path: Path = Path(__file__).parent / "retrieval" / "synonyms.json"
 
     # Hybrid fusion (see assistant/retrieval/fusion.py); defaults chosen by `assistant eval`.
     fusion: str = "weighted"
@@ -61,6 +65,13 @@ class Settings(BaseSettings):
     # A lookup answer also shows up to two runner-up rows whose fused score is at least this share of
     # the best row's (the plan often has two rows a citizen's wording fits about equally).
     related_ratio: float = 0.9
+    # A question with no policy cue is answered with a policy's めざす姿 when a 施策 is this much more
+    # similar (dense) than the best project row (「市の職員さんをどがん人に育てたいと？」 → H3-2); a
+    # 基本施策 gives way to one of its 個別施策 within child_policy_margin (the parent embeds its children's
+    # text, so it scores high on anything they say; the child is the more specific answer). Both margins
+    # were read off the dev set's policy and lookup questions (see the #4 closing note).
+    policy_over_project_margin: float = 0.015
+    child_policy_margin: float = 0.01
 
     handoff: Handoff = Field(default_factory=Handoff)
 

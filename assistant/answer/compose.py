@@ -8,7 +8,7 @@ verbatim substrings of the plan. Nothing here paraphrases or invents.
 from __future__ import annotations
 
 from assistant.answer.types import Citation
-from assistant.corpus.models import BasicPolicy, Policy, Project
+from assistant.corpus.models import BasicPolicy, Policy, Project, ScheduleEntry
 from assistant.corpus.plan import Plan
 from assistant.corpus.wareki import format_fiscal_year, format_span
 
@@ -94,7 +94,8 @@ def when(project: Project, lang: str, years: tuple[int, ...] = ()) -> tuple[str,
 def listing(projects: list[Project], description: str, lang: str, count_only: bool = False,
             phrase: bool = False, excerpts: dict[str, str | None] | None = None) -> tuple[str, list[Citation]]:  # fmt: skip
     """``description`` names a facet (「DX推進課」 → 「DX推進課の主要事業は…」) or, with ``phrase``, the set.
-    ``excerpts`` chooses the cited line per project (e.g. its schedule entry for the year asked)."""
+    ``excerpts`` chooses the cited line per project (e.g. its schedule entry for the year asked).
+    Items are grouped under their place in the plan (see :func:`grouped`), citations in the same order."""
     excerpts = excerpts or {}
     n = len(projects)
     if lang == "en":
@@ -103,9 +104,40 @@ def listing(projects: list[Project], description: str, lang: str, count_only: bo
         head = f"{description}は{n}件です。"
     else:
         head = f"{description}の主要事業は{n}件です。"
-    items = [f"・{p.name}（{_departments(p, lang)}）" for p in projects]
-    text = head if count_only and n > 10 else head + "\n" + "\n".join(items)
-    return text, [project_citation(p, excerpts.get(p.id)) for p in projects]
+    if count_only and n > 10:
+        return head, [project_citation(p, excerpts.get(p.id)) for p in projects]
+    lines, ordered = [head], []
+    for heading, members in grouped(projects):
+        lines.append(f"〔{heading}〕")
+        lines.extend(f"・{p.name}（{_departments(p, lang)}）" for p in members)
+        ordered.extend(members)
+    return "\n".join(lines), [project_citation(p, excerpts.get(p.id)) for p in ordered]
+
+
+def grouped(projects: list[Project]) -> list[tuple[str, list[Project]]]:
+    """Projects grouped by 個別施策, or by 取組方針 when they all share one 個別施策 (groups in order of first
+    appearance). A member of city staff reads a list by where it sits in the plan; a caller hears which
+    policy a set of projects serves (「市民の声を聴き、市政に反映します」) without asking again."""
+    by_policy = {p.path.policy_code for p in projects}
+
+    def heading(p: Project) -> str:
+        path = p.path
+        if len(by_policy) > 1:
+            return f"{path.policy_code} {path.policy_title}"
+        return f"{path.policy_code} {path.policy_title} ＞ 取組方針{path.approach_number} {path.approach_title}"
+
+    groups: dict[str, list[Project]] = {}
+    for p in projects:
+        groups.setdefault(heading(p), []).append(p)
+    return list(groups.items())
+
+
+def approach_description(project: Project, lang: str) -> str:
+    """The 取組方針 a project belongs to, as a list description: 「H3-1の取組方針4「公共施設の見直し」」."""
+    path = project.path
+    if lang == "en":
+        return f"approach {path.approach_number} of {path.policy_code} 「{path.approach_title}」"
+    return f"{path.policy_code}の取組方針{path.approach_number}「{path.approach_title}」"
 
 
 def schedule_line(project: Project, year: int) -> str | None:
@@ -147,6 +179,51 @@ def lookup(project: Project, excerpts: list[str], lang: str) -> tuple[str, list[
     return text, [project_citation(project, line) for line in excerpts]
 
 
+def year_block(project: Project, entry: ScheduleEntry, limit: int = 5) -> list[str]:
+    """The plan lines an entry stands for: its own line, and when that line is only a year heading
+    (「令和7年度」) the bullets under it (「・ナガサキのサカナ魅力再発見事業…」)."""
+    lines = project.summary_lines
+    start = next((i for i, line in enumerate(lines) if entry.text in line), None)
+    if start is None:
+        return [entry.text]
+    block = [lines[start]]
+    if not lines[start].startswith(("・", "○", "※")):
+        for line in lines[start + 1 :]:
+            if not line.startswith("・") or len(block) >= limit:
+                break
+            block.append(line)
+    return block
+
+
+def lookup_year(project: Project, years: tuple[int, ...], lang: str) -> tuple[str, list[Citation]] | None:
+    """What the row says for the years asked (「今年はどがんとが選ばれとると？」), or, when it has nothing for
+    them, plainly that, with the years it does have. ``None`` when the row has no schedule at all."""
+    if not project.schedule:
+        return None
+    entries = [e for e in project.schedule if any(e.covers(y) for y in years)]
+    asked = "、".join(format_fiscal_year(y) for y in years)
+    dept = _departments(project, lang)
+    lines: list[str] = []
+    for entry in entries or project.schedule[:2]:
+        lines.extend(line for line in year_block(project, entry) if line not in lines)
+    quoted = "".join(f"「{line}」" for line in lines)
+    if entries:
+        if lang == "en":
+            text = f"For {asked}, the plan says about {project.name} ({dept}): {quoted}"
+        else:
+            text = f"{project.name}（担当：{dept}）の{asked}について、計画には{quoted}と記載されています。"
+    else:
+        spans = "、".join(format_span(e.start_fy, e.end_fy) for e in project.schedule[:2])
+        if lang == "en":
+            text = f"The plan says nothing about {asked} for {project.name} ({dept}); it covers {spans}: {quoted}"
+        else:
+            text = (
+                f"{project.name}（担当：{dept}）について、計画には{asked}の記載はありません。"
+                f"記載があるのは{spans}で、{quoted}と記載されています。"
+            )
+    return text, [project_citation(project, line) for line in lines]
+
+
 def not_found(handoff: dict, lang: str) -> str:
     if lang == "en":
         return (
@@ -165,16 +242,21 @@ def uncertain_prefix(lang: str) -> str:
     return "お探しの内容と異なるかもしれません。"
 
 
-def describe_filters(department: str | None, policy_code: str | None, tag: str | None, year: int | None,
-                     starts: bool, plan: Plan, lang: str) -> str:  # fmt: skip
+def describe_filters(department: str | None, policy_code: str | None, tag: str | tuple[str, ...] | None,
+                     year: int | None, starts: bool, plan: Plan, lang: str) -> str:  # fmt: skip
+    """「DX推進課・令和8年度」: the facets of a complete list; ``tag`` may name several 重点プロジェクト."""
     parts = []
     if department:
         parts.append(department)
     if policy_code:
         node = plan.node(policy_code)
         parts.append(f"{policy_code}「{node.title}」" if node else policy_code)
-    if tag:
-        parts.append(f"重点プロジェクト「{tag}」" if lang == "ja" else f"the priority project {tag}")
+    tags = (tag,) if isinstance(tag, str) else tuple(tag or ())
+    if tags:
+        if lang == "ja":
+            parts.append("重点プロジェクト「" + "」「".join(tags) + "」")
+        else:
+            parts.append(f"the priority project{'s' if len(tags) > 1 else ''} {' / '.join(tags)}")
     if year:
         label = format_fiscal_year(year)
         parts.append(f"{label}に始まる" if starts and lang == "ja" else label)

@@ -12,16 +12,19 @@ Order of decisions, each a small step:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 
 from assistant.answer import compose
 from assistant.answer.session import SessionStore
 from assistant.answer.types import Question, Reply
 from assistant.answer.understand import QuestionReader
-from assistant.corpus.models import Project
+from assistant.corpus.models import BasicPolicy, Policy, Project
 from assistant.corpus.plan import Plan
+from assistant.corpus.wareki import fiscal_year_of
 from assistant.lru import LRU
-from assistant.retrieval.filters import matching_projects
+from assistant.retrieval.filters import project_matches
 from assistant.retrieval.search import HybridSearcher, normalize_query
 from assistant.retrieval.types import Filters, Hit, SearchResults
 from assistant.settings import Settings
@@ -31,14 +34,16 @@ EN_SUGGESTIONS = ["Who runs the call center?", "Projects of DX推進課", "What 
 
 
 class Answerer:
-    def __init__(self, plan: Plan, searcher: HybridSearcher, settings: Settings) -> None:
+    def __init__(self, plan: Plan, searcher: HybridSearcher, settings: Settings,
+                 today: Callable[[], date] = date.today) -> None:  # fmt: skip
         self.plan = plan
+        self.today = today  # 「今年度」 means the fiscal year of this day
         self.searcher = searcher
         self.settings = settings
-        self.reader = QuestionReader(plan, searcher.tokenizer)
+        self.reader = QuestionReader(plan, searcher.tokenizer, today=lambda: self.today())
         self.sessions = SessionStore(settings.max_sessions, settings.session_ttl_s)
         # Dropped with this answerer when a new index is loaded (Services.reload builds a new one).
-        self.cache: LRU[tuple[str, tuple[str, ...]], Reply] = LRU(settings.answer_cache_size)
+        self.cache: LRU[tuple[str, tuple[str, ...], int], Reply] = LRU(settings.answer_cache_size)
         self.handoff = settings.handoff.model_dump()
 
     # --- confidence --------------------------------------------------------------------------------
@@ -64,9 +69,9 @@ class Answerer:
 
     def answer(self, message: str, session_id: str | None = None) -> Reply:
         session = self.sessions.get_or_create(session_id)
-        # An answer depends only on the text and, for a follow-up, on the rows of the previous answer;
-        # the same question in the same context is answered from the cache (a fresh message id each time).
-        key = (normalize_query(message), tuple(session.last_ids))
+        # An answer depends only on the text, the rows of the previous answer (follow-ups) and the fiscal
+        # year (「今年度」); the same question in the same context is answered from the cache.
+        key = (normalize_query(message), tuple(session.last_ids), fiscal_year_of(self.today()))
         cached = self.cache.get(key)
         if cached is None:
             reply = self._answer(self.reader.read(message), session.last_ids)
@@ -100,10 +105,17 @@ class Answerer:
 
     def _answer(self, q: Question, previous: list[str]) -> Reply:
         year = q.years[0] if q.years else None
-        has_facets = bool(q.departments or q.tag or q.policy or year)
+        has_facets = bool(q.departments or q.tags or q.policy or year)
+        # 「今年はどがんとが選ばれとると？」 after an answer asks about the same rows in that year, not for
+        # every project of the year: a year with a word pointing back, or with at most a few words of its
+        # own and no list wanted.
+        year_followup = (
+            bool(year) and not (q.departments or q.tags or q.policy) and not q.starts
+            and (q.followup or (q.intent not in ("list", "count") and len(q.content_tokens) <= 3))
+        )  # fmt: skip
 
         # Follow-up on the previous answer's projects (「それはいつから？」「その中でデジタル関係は？」).
-        if q.followup and previous and not q.named_projects and not has_facets:
+        if previous and not q.named_projects and ((q.followup and not has_facets) or year_followup):
             projects = [p for p in (self.plan.project(i) for i in previous) if p is not None]
             if projects:
                 if q.content_tokens and len(projects) > 1:
@@ -119,13 +131,8 @@ class Answerer:
                 results = self.searcher.search(q.text, k=10, filters=Filters(kinds=("policy",)))
                 if self.coverage(q, results) == "none":
                     return self._not_found(q)
-                # 「個別施策の目標」 asks for an H2-1, 「基本施策」 for an H2: take the best node of that level.
-                level = [
-                    h for h in results.hits if q.policy_level is None or ("-" in h.id) == (q.policy_level == "policy")
-                ]
-                node = self.plan.node((level or results.hits)[0].id)
-            text, citations = compose.policy(self.plan, node, q.lang)
-            return self._reply(q, "policy", text, citations, [])
+                node = self.plan.node(self._best_node(q, results.hits).id)
+            return self._policy_reply(q, node)
 
         # Only facets, or an explicit list/count: the complete set from the structured records.
         filters = Filters(
@@ -134,9 +141,11 @@ class Answerer:
             tag=q.tag,
             year=None if q.starts else year,
         )
+        # 「経済再生とか少子化対策の事業」 names two 重点プロジェクト: the list is their union.
+        tag_sets = [replace(filters, tag=tag) for tag in q.tags] or [filters]
         # 「令和8年度に始まる取組みは？」 asks which projects, not when one project happens.
         year_list = q.intent == "when" and year is not None and not q.named_projects and len(q.content_tokens) <= 2
-        n_facets = sum(1 for facet in (q.departments, q.tag, q.policy, year) if facet)
+        n_facets = sum(1 for facet in (q.departments, q.tags, q.policy, year) if facet)
         # Two facets at once (「H3-1の事業のうち新市役所創造のもの」) describe a set, however it is phrased.
         wants_list = (
             q.intent in ("list", "count")
@@ -144,7 +153,7 @@ class Answerer:
             or (n_facets >= 2 and not q.named_projects and q.intent == "lookup")
         )
         if has_facets and (year_list or (wants_list and q.intent not in ("who", "when"))):
-            projects = matching_projects(self.plan, filters)
+            projects = [p for p in self.plan.projects if any(project_matches(p, f) for f in tag_sets)]
             if q.starts and year:
                 projects = [p for p in projects if any(e.start_fy == year for e in p.schedule)]
             narrowed = False
@@ -153,7 +162,7 @@ class Answerer:
                 kept = self._narrow(q, projects)
                 narrowed = bool(kept) and len(kept) < len(projects)
                 projects = kept or projects
-            desc = compose.describe_filters(filters.department, q.policy, q.tag, year, q.starts, self.plan, q.lang)
+            desc = compose.describe_filters(filters.department, q.policy, q.tags, year, q.starts, self.plan, q.lang)
             if narrowed:
                 desc = compose.narrowed_description(desc, q.lang)
             count_only = q.intent == "count"
@@ -175,6 +184,18 @@ class Answerer:
         if confidence == "none":
             return self._not_found(q)
         hits = results.hits
+        if q.intent == "lookup" and not has_facets:
+            node = self._policy_instead(q, results)
+            if node is not None:
+                return self._policy_reply(q, node, confidence)
+        if q.intent in ("list", "count") and q.policy_level == "approach":
+            # 「…を扱う取組方針には、どんな事業が？」: the best row's 取組方針, listed completely.
+            key = self.plan.project(hits[0].id).approach_key
+            projects = [p for p in self.plan.projects if p.approach_key == key]
+            desc = compose.approach_description(projects[0], q.lang)
+            text, citations = compose.listing(projects, desc, q.lang, count_only=q.intent == "count")
+            kind = "count" if q.intent == "count" else "list"
+            return self._reply(q, kind, text, citations, [p.id for p in projects], confidence)
         if q.intent in ("list", "count"):
             floor = hits[0].dense_score - 0.02  # keep the hits about as close as the best one
             keep = [h for h in hits if (h.dense_score or 0) >= floor or h.lexical_rank == 1] or hits[:3]
@@ -191,6 +212,37 @@ class Answerer:
         return reply
 
     # --- helpers -----------------------------------------------------------------------------------
+
+    def _policy_reply(self, q: Question, node, confidence: str = "high") -> Reply:
+        """めざす姿 and children of a 施策; its rows become the context of a follow-up (「その事業は？」)."""
+        text, citations = compose.policy(self.plan, node, q.lang)
+        ids = [p.id for p in self.plan.projects if node.code in (p.policy_code, p.basic_policy_code)]
+        if confidence == "low":
+            text = compose.uncertain_prefix(q.lang) + text
+        return self._reply(q, "policy", text, citations, ids, confidence)
+
+    def _best_node(self, q: Question, hits: list[Hit]) -> Hit:
+        """The 施策 a policy question is about: of the level it names (「個別施策の目標」 → H2-1), else the
+        best node, giving way to one of its own 個別施策 that is about as close (see the settings)."""
+        child_level = q.policy_level in ("policy", "approach")  # a 取組方針 is read within its 個別施策
+        level = [h for h in hits if q.policy_level is None or ("-" in h.id) == child_level]
+        best = (level or hits)[0]
+        if q.policy_level is None and "-" not in best.id and best.dense_score is not None:
+            children = [h for h in hits if h.id.startswith(best.id + "-") and h.dense_score is not None]
+            child = max(children, key=lambda h: h.dense_score, default=None)
+            if child is not None and child.dense_score >= best.dense_score - self.settings.child_policy_margin:
+                return child
+        return best
+
+    def _policy_instead(self, q: Question, results: SearchResults) -> BasicPolicy | Policy | None:
+        """A 施策 when the question is clearly closer to a policy goal than to any project row."""
+        if not results.hits or results.hits[0].dense_score is None:
+            return None
+        nodes = self.searcher.search(q.text, k=10, filters=Filters(kinds=("policy",))).hits
+        top = max((h.dense_score for h in nodes if h.dense_score is not None), default=None)
+        if top is None or top < results.hits[0].dense_score + self.settings.policy_over_project_margin:
+            return None
+        return self.plan.node(self._best_node(q, nodes).id)
 
     def _add_related(self, q: Question, reply: Reply, hits: list[Hit]) -> None:
         """Up to two more rows that score almost as high as the answer's row, each with its best line.
@@ -237,6 +289,10 @@ class Answerer:
             )
             return self._reply(q, "count" if q.intent == "count" else "list", text, citations, ids, confidence)
         project = projects[0]
+        if q.years:
+            composed = compose.lookup_year(project, q.years, q.lang)
+            if composed is not None:
+                return self._reply(q, "lookup", *composed, ids, confidence)
         tokens = set(self.searcher.tokenizer(q.text))
         lines = list(project.summary_lines)
         ranked = [hit.excerpt, hit.runner_up] if hit is not None else self.searcher.rank_lines(lines, tokens)[:2]

@@ -14,7 +14,8 @@ class Question:
     intent: str  # "lookup" | "who" | "when" | "list" | "count" | "policy"
     departments: tuple[str, ...] = ()
     policy: str | None = None
-    tag: str | None = None
+    tag: str | None = None  # the first of ``tags``
+    tags: tuple[str, ...] = ()  # every 重点プロジェクト named
     years: tuple[int, ...] = ()
     starts: bool = False  # 「令和8年度に始まる」: a year filter on start years only
     followup: bool = False  # refers back to the previous answer

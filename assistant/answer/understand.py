@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
+from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from assistant.answer.romaji import RomajiNames
 from assistant.answer.types import Question
 from assistant.corpus.plan import Plan
-from assistant.corpus.wareki import years_in_text
+from assistant.corpus.wareki import relative_years_in_text, years_in_text
 from assistant.index.tokenizer import Tokenizer, code_tokens
 
 RULES_PATH = Path(__file__).with_name("rules.json")
@@ -39,9 +42,11 @@ def detect_lang(text: str) -> str:
 class QuestionReader:
     """Turns a message into a :class:`Question` for one plan."""
 
-    def __init__(self, plan: Plan, tokenizer: Tokenizer, rules_path: Path = RULES_PATH) -> None:
+    def __init__(self, plan: Plan, tokenizer: Tokenizer, rules_path: Path = RULES_PATH,
+                 today: Callable[[], date] = date.today) -> None:  # fmt: skip
         self.plan = plan
         self.tokenizer = tokenizer
+        self.today = today  # 「今年度」 is read against it; tests pass a fixed day
         self.rules = json.loads(rules_path.read_text(encoding="utf-8"))
         self.intent_vocabulary = {normalize(w) for w in self.rules["intent_vocabulary"]}
 
@@ -67,6 +72,14 @@ class QuestionReader:
                 if len(name) >= 4:
                     names.setdefault(normalize(name), []).append(p.id)
         return sorted(names.items(), key=lambda item: -len(item[0]))
+
+    @cached_property
+    def _romaji_names(self) -> RomajiNames | None:
+        morphemes = getattr(self.tokenizer, "raw_morphemes", None)
+        if morphemes is None:  # a plain callable tokenizer (unit tests) gives no readings
+            return None
+        names = [(name, ids) for name, ids in self._project_names if not name.isascii()]
+        return RomajiNames(names, lambda name: [m.reading_form() for m in morphemes(name)])
 
     def _has(self, text: str, words: list[str]) -> bool:
         return any(self._matcher(w)(text) for w in words)
@@ -94,12 +107,16 @@ class QuestionReader:
                 return level
         return None
 
-    def departments(self, text: str) -> tuple[str, ...]:
+    def departments(self, text: str, intent: str = "lookup") -> tuple[str, ...]:
+        """Departments named in the text. A name without its 課/室 (「市民税」 of 市民税課) is also a
+        common noun, so it does not count in a question asking *which* department (「市民税ば払いそびれ
+        とったら…どこの課？」 asks about a tax, not about 市民税課)."""
         found: list[str] = []
         rest = text
         for alias, dept in self._department_aliases:
             if alias in rest:
-                if dept not in found:
+                is_stem = alias != normalize(dept) and not alias.isascii()  # English aliases are full names
+                if dept not in found and not (is_stem and intent == "who"):
                     found.append(dept)
                 rest = rest.replace(alias, " ")
         return tuple(found)
@@ -111,27 +128,33 @@ class QuestionReader:
                 return code
         return None
 
-    def tag(self, text: str) -> str | None:
-        for tag, words in self.rules["tags"].items():
-            if self._has(text, words):
-                return tag
-        return None
+    def tags(self, text: str) -> tuple[str, ...]:
+        """Every 重点プロジェクト the question names (「経済再生とか少子化対策の」 names two)."""
+        return tuple(tag for tag, words in self.rules["tags"].items() if self._has(text, words))
 
-    def named_projects(self, text: str) -> tuple[str, ...]:
+    def named_projects(self, text: str, lang: str = "ja") -> tuple[str, ...]:
         for name, ids in self._project_names:
             if name in text:
                 return tuple(ids)
+        if lang == "en" and self._romaji_names is not None:
+            return self._romaji_names.find(text)  # 「Nagasaki Denshujo」 → 長崎伝習所事業
         return ()
+
+    def years(self, message: str) -> tuple[int, ...]:
+        """Years named outright (令和9年度, 2027) first, then relative ones (今年度, next year)."""
+        named = years_in_text(message)
+        relative = [y for y in relative_years_in_text(message, self.today()) if y not in named]
+        return tuple(named + relative)
 
     def read(self, message: str) -> Question:
         text = normalize(message)
         lang = detect_lang(message)
         intent = self.intent(text)
-        departments = self.departments(text)
-        tag = self.tag(text)
-        years = tuple(years_in_text(message))
+        departments = self.departments(text, intent)
+        tags = self.tags(text)
+        years = self.years(message)
         policy = self.policy(message)
-        named = self.named_projects(text)
+        named = self.named_projects(text, lang)
         # Content left once the facets and the question frame are removed: decides whether a question
         # is only a filter (「DX推進課の事業は？」) and whether a short one leans on the previous answer.
         stripped = text
@@ -143,8 +166,8 @@ class QuestionReader:
             for t in self.tokenizer(stripped)
             if t not in self.intent_vocabulary and not t.isdigit() and t not in codes
         ]
-        if tag:
-            tag_words = {normalize(w) for w in self.rules["tags"][tag]}
+        if tags:
+            tag_words = {normalize(w) for tag in tags for w in self.rules["tags"][tag]}
             tokens = [t for t in tokens if not any(t in w for w in tag_words)]
         followup = self._has(text, self.rules["followup_words"]) or (not tokens and not named)
         return Question(
@@ -153,7 +176,8 @@ class QuestionReader:
             intent=intent,
             departments=departments,
             policy=policy,
-            tag=tag,
+            tag=tags[0] if tags else None,
+            tags=tags,
             years=years,
             starts=self._has(text, self.rules["starts_words"]),
             followup=followup,

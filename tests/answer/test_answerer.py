@@ -99,3 +99,80 @@ def test_repeated_question_is_answered_from_the_cache_in_its_context(answerer):
     other = answerer.answer("DX推進課の事業を一覧で")
     followup = answerer.answer("コールセンター運営の担当は？", other.session_id)
     assert answerer.cache.hits == hits + 1 and followup.answer == first.answer
+
+
+def test_two_tags_give_the_union_of_their_projects(plan, answerer):
+    reply = answerer.answer("経済再生と少子化対策の重点プロジェクトに入っている事業は？")
+    expected = {p.id for p in plan.projects if {"経済再生", "少子化対策"} & set(p.tags)}
+    assert reply.answer_type == "list" and set(reply.project_ids) == expected and len(expected) >= 2
+    assert "「経済再生」「少子化対策」" in reply.answer
+    assert_grounded(plan, reply)
+
+
+def test_list_items_sit_under_their_place_in_the_plan(plan, answerer):
+    reply = answerer.answer("DX推進課の事業を一覧で")
+    lines = reply.answer.splitlines()
+    headings = [line for line in lines if line.startswith("〔")]
+    assert headings and len(headings) < len(reply.project_ids)
+    # Every item follows the heading of its own 個別施策 (or 取組方針), and citations keep the items' order.
+    current = None
+    items = []
+    for line in lines[1:]:
+        if line.startswith("〔"):
+            current = line
+            continue
+        project = plan.project(reply.citations[len(items)].id)
+        assert project.name in line and project.policy_code in current
+        items.append(project.id)
+    assert sorted(items) == sorted(reply.project_ids)
+
+
+def test_approach_question_lists_that_approach_completely(plan, answerer):
+    reply = answerer.answer("市庁舎の跡地のことを扱う取組方針には、どんな事業がありますか。")
+    target = project_named(plan, "市庁舎跡地再整備等事業")
+    expected = [p.id for p in plan.projects if p.approach_key == target.approach_key]
+    assert reply.answer_type == "list" and reply.project_ids == expected
+    assert target.path.approach_title in reply.answer
+    assert_grounded(plan, reply)
+
+
+def test_policy_question_prefers_the_specific_individual_policy(plan, answerer):
+    reply = answerer.answer("企業や大学と手を組んでまちづくりをする施策は？")
+    assert reply.answer_type == "policy" and reply.citations[0].id == "H2-2"  # not its parent H2
+    # The policy's rows are the context of a follow-up.
+    assert reply.project_ids == [p.id for p in plan.projects if p.policy_code == "H2-2"]
+    assert_grounded(plan, reply)
+
+
+def test_a_question_closest_to_a_policy_goal_gets_the_goal(plan, answerer):
+    reply = answerer.answer("信頼される市役所って、具体的にはどんな姿を目指しているの？")  # no policy cue word
+    assert reply.answer_type == "policy" and reply.citations[0].id == "H3"
+    assert plan.node("H3").goal.intent in reply.answer
+    assert_grounded(plan, reply)
+
+
+def test_this_year_after_an_answer_asks_about_its_row_in_that_year(plan, runtime):
+    from datetime import date
+
+    today = [date(2025, 6, 1)]
+    answerer = Answerer(runtime.plan, runtime.searcher, runtime.settings, today=lambda: today[0])
+    project = project_named(plan, "提案型協働事業")
+    first = answerer.answer("市民活動団体の企画提案を募集して一緒に取り組む事業は？")
+    assert first.project_ids == [project.id]
+    reply = answerer.answer("今年は何が選ばれた？", first.session_id)
+    assert reply.project_ids == [project.id] and "令和7年度（2025年度）" in reply.answer
+    assert "ナガサキのサカナ魅力再発見事業" in reply.answer  # the bullets under the 「令和7年度」 heading
+    assert_grounded(plan, reply)
+    # A year later the plan has nothing for 「今年」: it says so, and shows the year it does have.
+    today[0] = date(2026, 11, 30)
+    first = answerer.answer("市民活動団体の企画提案を募集して一緒に取り組む事業は？")
+    reply = answerer.answer("今年は何が選ばれた？", first.session_id)
+    assert "令和8年度（2026年度）の記載はありません" in reply.answer and "令和7年度（2025年度）" in reply.answer
+    assert_grounded(plan, reply)
+
+
+def test_english_question_names_a_project_in_romaji(plan, answerer):
+    reply = answerer.answer("Who runs Nagasaki Denshujo?")
+    project = project_named(plan, "長崎伝習所事業")
+    assert reply.answer_type == "who" and reply.project_ids == [project.id]
+    assert all(d in reply.answer for d in project.departments)

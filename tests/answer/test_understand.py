@@ -51,3 +51,30 @@ def test_followup_words(reader):
     assert reader.read("その中で、弁護士に任せているものはどれですか。").followup
     assert not reader.read("空き家バンクに登録したい").followup
     assert not reader.read("うちの地区の議員さんの発言を調べたい").followup  # うち = my, not 「そのうち」
+
+
+def test_every_named_tag_is_kept_and_membership_words_are_frame(reader):
+    q = reader.read("経済再生とか少子化対策のプロジェクトに入っとる事業ってこの章にある？")
+    assert q.tags == ("経済再生", "少子化対策") and q.tag == "経済再生"
+    assert not q.content_tokens  # 入る・この・章 ask for membership; the set is the two tags
+
+
+def test_a_department_stem_is_a_common_noun_in_a_question_asking_which_department(reader):
+    q = reader.read("市民税ば払いそびれとったら催促の来たっちゃけど、これってどこの課がしよると？")
+    assert q.intent == "who" and q.departments == ()
+    assert reader.read("市民税の事業は？").departments == ("市民税課",)  # a facet elsewhere
+    assert reader.read("市民税課が担当している事業はどれ？").departments == ("市民税課",)  # the full name always
+
+
+def test_relative_years_are_read_against_the_day_asked(plan):
+    from datetime import date
+
+    reader = QuestionReader(plan, SudachiTokenizer("core", "AC"), today=lambda: date(2027, 2, 1))
+    assert reader.read("今年度の事業は？").years == (2026,)
+    assert reader.read("来年度から始まる事業").years == (2027,)
+    assert reader.read("令和9年度と来年度の予定").years == (2027,)  # named first, no duplicate
+
+
+def test_approach_level(reader):
+    q = reader.read("公共施設の再配置を扱う取組方針には、どんな事業が入っていますか。")
+    assert q.intent == "list" and q.policy_level == "approach"
