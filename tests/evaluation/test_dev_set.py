@@ -1,4 +1,4 @@
-"""The evaluation question set follows its schema and agrees with the parsed plan."""
+"""The evaluation question sets (dev and held-out) follow their schema and agree with the parsed plan."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ from pathlib import Path
 
 import pytest
 
-DEV = Path(__file__).resolve().parents[1] / "data" / "eval" / "dev.jsonl"
+EVAL = Path(__file__).resolve().parents[1] / "data" / "eval"
 KINDS = {"lookup", "who", "when", "list", "policy", "followup", "out_of_scope"}
 
 
-@pytest.fixture(scope="module")
-def items():
-    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+@pytest.fixture(scope="module", params=[("dev.jsonl", 100), ("holdout.jsonl", 40)], ids=["dev", "holdout"])
+def items(request):
+    name, at_least = request.param
+    found = [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(found) >= at_least
+    return found
 
 
 def test_schema(items):
-    assert len(items) >= 100
     seen: set[str] = set()
     for item in items:
         assert {"id", "persona", "lang", "question", "kind", "gold", "must_mention"} <= set(item)
