@@ -224,6 +224,23 @@ def lookup_year(project: Project, years: tuple[int, ...], lang: str) -> tuple[st
     return text, [project_citation(project, line) for line in lines]
 
 
+def none_in_year(year: int, projects: list[Project], lang: str) -> tuple[str, list[Citation]]:
+    """No row of the previous answer has a schedule entry for ``year`` (checked in the records); the
+    years they do have follow, each as its verbatim schedule line, so the asker sees what the plan says."""
+    label = format_fiscal_year(year)
+    dated = [(p, p.schedule[-1]) for p in projects if p.schedule][:5]
+    if lang == "en":
+        text = f"None of the projects in the previous answer has an entry for {label} in the plan."
+        head = "What the plan gives instead:"
+    else:
+        text = f"前の回答の事業には、計画上{label}の記載がありません。"
+        head = "計画に記載のある年度："
+    if not dated:
+        return text, []
+    lines = [f"・{p.name}（{format_span(e.start_fy, e.end_fy)}）：「{e.text}」" for p, e in dated]
+    return text + "\n" + head + "\n" + "\n".join(lines), [project_citation(p, e.text) for p, e in dated]
+
+
 def not_found(handoff: dict, lang: str) -> str:
     if lang == "en":
         return (

@@ -118,6 +118,23 @@ class Answerer:
         if previous and not q.named_projects and ((q.followup and not has_facets) or year_followup):
             projects = [p for p in (self.plan.project(i) for i in previous) if p is not None]
             if projects:
+                if year and len(projects) > 1:
+                    # 「その中で令和8年度のものは？」: the previous rows (narrowed by any topic words) with a
+                    # schedule entry for that year; one row is answered about that year on its own.
+                    if q.content_tokens:
+                        projects = self._narrow(q, projects) or projects
+                    in_year = [p for p in projects if p.covers_year(year)]
+                    if len(in_year) == 1 or (not in_year and len(projects) == 1):
+                        return self._about(q, in_year or projects, previous_context=True)
+                    if not in_year:  # a plain no, and the rows stay the topic
+                        text, citations = compose.none_in_year(year, projects, q.lang)
+                        return self._reply(q, "list", text, citations, previous)
+                    desc = compose.describe_filters(None, None, None, year, False, self.plan, q.lang)
+                    if q.lang == "ja":
+                        desc = f"前の回答のうち{desc}に記載のある事業"
+                    excerpts = {p.id: compose.schedule_line(p, year) for p in in_year}
+                    text, citations = compose.listing(in_year, desc, q.lang, phrase=True, excerpts=excerpts)
+                    return self._reply(q, "list", text, citations, [p.id for p in in_year])
                 if q.content_tokens and len(projects) > 1:
                     projects = self._narrow(q, projects)
                     if not projects:
@@ -271,6 +288,11 @@ class Answerer:
     def _about(self, q: Question, projects: list[Project], *, hit: Hit | None = None, confidence="high",
                previous_context: bool = False) -> Reply:  # fmt: skip
         ids = [p.id for p in projects]
+        if q.intent == "who" and len(projects) > 5:
+            # 「その担当は？」 after a long list: the list again, each row with its departments.
+            desc = "前の回答の事業と担当課" if q.lang == "ja" else "the previous answer, with departments"
+            text, citations = compose.listing(projects, desc, q.lang, phrase=True)
+            return self._reply(q, "who", text, citations, ids, confidence)
         if q.intent == "who":
             text, citations = compose.who(projects, q.lang)
             return self._reply(q, "who", text, citations, ids, confidence)

@@ -49,6 +49,10 @@ class QuestionReader:
         self.today = today  # 「今年度」 is read against it; tests pass a fixed day
         self.rules = json.loads(rules_path.read_text(encoding="utf-8"))
         self.intent_vocabulary = {normalize(w) for w in self.rules["intent_vocabulary"]}
+        # English frame words go before Sudachi sees them: it would spell them in katakana (projects →
+        # プロジェクツ) and they would pass for topic words.
+        ascii_words = sorted((w for w in self.intent_vocabulary if w.isascii()), key=len, reverse=True)
+        self._ascii_frame = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(map(re.escape, ascii_words))})(?![a-z0-9])")
 
     @cached_property
     def _department_aliases(self) -> list[tuple[str, str]]:
@@ -121,12 +125,13 @@ class QuestionReader:
                 rest = rest.replace(alias, " ")
         return tuple(found)
 
+    def _code(self, m: re.Match[str]) -> str | None:
+        """The plan's policy code a pattern match spells (「h3 - 1」 → H3-1), if the plan has it."""
+        code = m.group(1).upper() + m.group(2) + (f"-{m.group(3)}" if m.group(3) else "")
+        return code if self.plan.node(code) is not None else None
+
     def policy(self, raw: str) -> str | None:
-        for m in _POLICY_CODE.finditer(normalize(raw)):
-            code = m.group(1).upper() + m.group(2) + (f"-{m.group(3)}" if m.group(3) else "")
-            if self.plan.node(code) is not None:
-                return code
-        return None
+        return next((code for m in _POLICY_CODE.finditer(normalize(raw)) if (code := self._code(m))), None)
 
     def tags(self, text: str) -> tuple[str, ...]:
         """Every 重点プロジェクト the question names (「経済再生とか少子化対策の」 names two)."""
@@ -161,6 +166,8 @@ class QuestionReader:
         for dept in departments:
             stripped = stripped.replace(normalize(dept), " ")
         codes = set(code_tokens(stripped))  # a policy code is a facet, not a topic word
+        stripped = _POLICY_CODE.sub(lambda m: " " if self._code(m) else m.group(0), stripped)  # no stray 「h」
+        stripped = self._ascii_frame.sub(" ", stripped)
         tokens = [
             t
             for t in self.tokenizer(stripped)

@@ -176,3 +176,23 @@ def test_english_question_names_a_project_in_romaji(plan, answerer):
     project = project_named(plan, "長崎伝習所事業")
     assert reply.answer_type == "who" and reply.project_ids == [project.id]
     assert all(d in reply.answer for d in project.departments)
+
+
+def test_year_followup_on_a_list_keeps_the_rows_of_that_year_or_says_none(plan, answerer):
+    first = answerer.answer("DX推進課の事業を一覧で")
+    reply = answerer.answer("その中で令和8年度のものは？", first.session_id)
+    expected = [i for i in first.project_ids if plan.project(i).covers_year(2026)]
+    assert expected and set(reply.project_ids) == set(expected)
+    first = answerer.answer("DX推進課の事業を一覧で")
+    reply = answerer.answer("その中で令和20年度のものは？", first.session_id)
+    assert "令和20年度（2038年度）の記載がありません" in reply.answer
+    assert reply.project_ids == first.project_ids  # still the topic of the conversation
+    assert_grounded(plan, reply)  # the years the plan does give, each cited verbatim
+    for citation in reply.citations:
+        assert citation.excerpt in [e.text for e in plan.project(citation.id).schedule]
+
+
+def test_english_frame_words_do_not_narrow_a_facet_list(plan, answerer):
+    reply = answerer.answer("Projects of DX推進課")
+    expected = [p.id for p in plan.projects if "DX推進課" in p.departments]
+    assert reply.answer_type == "list" and sorted(reply.project_ids) == sorted(expected)

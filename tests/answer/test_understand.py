@@ -78,3 +78,9 @@ def test_relative_years_are_read_against_the_day_asked(plan):
 def test_approach_level(reader):
     q = reader.read("公共施設の再配置を扱う取組方針には、どんな事業が入っていますか。")
     assert q.intent == "list" and q.policy_level == "approach"
+
+
+def test_policy_codes_and_english_frame_words_leave_no_topic_words(reader):
+    assert reader.read("List all projects of H3-1").content_tokens == ()
+    assert reader.read("H3-1の事業").content_tokens == ()  # no stray 「h」 from the code
+    assert reader.read("Projects of DX推進課").content_tokens == ()
