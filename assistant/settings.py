@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     chunk_chars: int = 700
     encode_batch_size: int = 32
     torch_threads: int = 2
-    # Query expansion for BM25 (assistant/retrieval/synonyms.py): everyday words → the plan's words.
+    # Query expansion (assistant/retrieval/synonyms.py): everyday words → the plan's words, for BM25 and
+    # for the embedding of English questions.
     # Another thesaurus in the same JSON shape can replace it; ASSISTANT_SYNONYMS=false turns it off.
     synonyms: bool = True
     synonyms_path: Path = Path(__file__).parent / "retrieval" / "synonyms.json"

@@ -73,7 +73,7 @@ def retrieval_query(item: EvalItem, by_id: dict[str, EvalItem]) -> str:
 
 def top_dense_score(searcher: HybridSearcher, query: str) -> float | None:
     """Best cosine of any document for ``query`` (uses the searcher's query-vector cache)."""
-    scores = searcher.dense_doc_scores(searcher.embed_query(query), None)
+    scores = searcher.dense_doc_scores(searcher.embed_query(searcher.dense_query(query)), None)
     return max(scores.values()) if scores else None
 
 

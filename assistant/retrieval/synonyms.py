@@ -3,9 +3,10 @@
 Citizens ask in their own words (「ケータイ」「催促」「お知らせ板」「見える化」), the plan is written in
 administrative ones (スマートフォン・督促・掲示板・可視化). BM25 cannot bridge that and the small
 embedding model bridges it only sometimes, so a thesaurus kept as data (``synonyms.json``: one entry per
-everyday word, the plan's words it stands for) adds the plan's words to the *lexical* query. The dense
-query is left as asked (measured: see the #4 closing note). Entries are matched on NFKC-normalised,
-lower-cased text, as substrings for Japanese and as whole words for ASCII, like the question rules.
+everyday word, the plan's words it stands for) adds the plan's words to the *lexical* query, and to the
+*embedded* query of an English question only (``HybridSearcher.dense_query``; measured in the #4 closing
+note). Entries are matched on NFKC-normalised, lower-cased text, as substrings for Japanese and as whole
+words for ASCII, like the question rules.
 """
 
 from __future__ import annotations

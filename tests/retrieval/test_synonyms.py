@@ -52,3 +52,31 @@ def test_thesaurus_puts_the_row_first_on_the_real_stack(runtime, question, name)
         searcher.thesaurus = saved
     assert first == name
     assert without != name  # the words alone do not get there: the thesaurus is what made the difference
+
+
+def test_only_english_questions_carry_the_plan_words_into_the_embedding(runtime):
+    searcher = runtime.searcher
+    question = "Who collects unpaid taxes?"
+    added = searcher.thesaurus.expand(question)
+    assert "滞納" in added and searcher.dense_query(question) == f"{question} {added}"
+    assert searcher.dense_query("税金の催促が来た") == "税金の催促が来た"  # Japanese is embedded as asked
+    assert "督促" in searcher.lexical_query("税金の催促が来た")  # but BM25 gets the plan's words
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Does the city hire companies to do the envelope stuffing for tax collection?",
+         "市税等の効果的回収に向けた収納・徴収事務の包括的委託"),
+        ("Is there a committee that advises on collaboration between citizens and the city?", "市民協働推進事業"),
+    ],
+)  # fmt: skip
+def test_english_glosses_lead_the_multilingual_model_to_the_row(runtime, question, name):
+    searcher = runtime.searcher
+    assert searcher.search(question, k=5, filters=Filters(kinds=("project",))).hits[0].name == name
+    saved, searcher.thesaurus = searcher.thesaurus, None
+    try:
+        assert searcher.search(question, k=5, filters=Filters(kinds=("project",))).hits[0].name != name
+    finally:
+        searcher.thesaurus = saved
