@@ -230,7 +230,7 @@ class Answerer:
 
     # --- helpers -----------------------------------------------------------------------------------
 
-    def _policy_reply(self, q: Question, node, confidence: str = "high") -> Reply:
+    def _policy_reply(self, q: Question, node: BasicPolicy | Policy, confidence: str = "high") -> Reply:
         """めざす姿 and children of a 施策; its rows become the context of a follow-up (「その事業は？」)."""
         text, citations = compose.policy(self.plan, node, q.lang)
         ids = [p.id for p in self.plan.projects if node.code in (p.policy_code, p.basic_policy_code)]
