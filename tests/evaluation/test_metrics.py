@@ -251,6 +251,9 @@ class FakeSearcher:
         hits = [SimpleNamespace(id=d, name=d) for d in self.rankings.get(query, [])[:k]]
         return SimpleNamespace(hits=hits, took_ms=float(len(self.seen)))
 
+    def dense_query(self, query):
+        return query
+
     def embed_query(self, query):
         return query
 
