@@ -21,10 +21,10 @@ from assistant.answer.types import Question
 from assistant.corpus.plan import Plan
 from assistant.corpus.wareki import relative_years_in_text, years_in_text
 from assistant.index.tokenizer import Tokenizer, code_tokens
+from assistant.retrieval.search import has_japanese
 
 RULES_PATH = Path(__file__).with_name("rules.json")
 _POLICY_CODE = re.compile(r"(?<![A-Za-z])([A-Za-z])\s*(\d)(?:\s*-\s*(\d))?(?![\d/])")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def normalize(text: str) -> str:
@@ -33,7 +33,7 @@ def normalize(text: str) -> str:
 
 def detect_lang(text: str) -> str:
     """``ja`` if the text has any kana or kanji, ``en`` if it is mostly Latin letters."""
-    if _JAPANESE.search(text):
+    if has_japanese(text):
         return "ja"
     letters = sum(ch.isascii() and ch.isalpha() for ch in text)
     return "en" if letters >= 3 else "ja"
