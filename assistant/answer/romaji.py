@@ -63,8 +63,8 @@ def katakana_to_romaji(kana: str) -> str:
     return "".join(out)
 
 
-_KUNREI = (("si", "shi"), ("ti", "chi"), ("tu", "tsu"), ("hu", "fu"), ("zi", "ji"), ("sy", "sh"),
-           ("ty", "ch"), ("zy", "j"), ("jy", "j"), ("dy", "j"))  # fmt: skip
+_KUNREI = (("si", "shi"), ("ti", "chi"), ("tu", "tsu"), ("zi", "ji"), ("sy", "sh"), ("ty", "ch"), ("zy", "j"),
+           ("jy", "j"), ("dy", "j"))  # fmt: skip
 _VOICING = str.maketrans({"g": "k", "z": "s", "d": "t", "b": "h", "p": "h"})
 
 
@@ -73,6 +73,7 @@ def sound_key(romaji: str) -> str:
     key = re.sub(r"[^a-z]", "", romaji.lower())
     for kunrei, hepburn in _KUNREI:
         key = key.replace(kunrei, hepburn)
+    key = re.sub(r"(?<![sc])hu", "fu", key)  # Kunrei hu → fu, but not the hu of shu/chu
     key = re.sub(r"m(?=[bp])", "n", key)
     key = key.replace("j", "sh").replace("shh", "sh").translate(_VOICING)
     key = re.sub(r"([aiueo])\1+", r"\1", key)  # long vowels: aa → a, uu → u
@@ -94,16 +95,30 @@ class RomajiNames:
     """Finds projects whose romanised name an English question spells out.
 
     ``reading`` maps a name to its katakana readings (Sudachi's, one per morpheme). A question word
-    that looks like romaji (or two adjacent ones run together) of at least ``min_len`` letters matches a name whose key
-    contains it; words that fit more than ``max_names`` different names (「nagasaki」, 「shimin」) say
+    that looks like romaji (or two adjacent ones run together) of at least ``min_len`` letters matches a
+    name whose key holds it from one morpheme boundary to another (so 「site」 does not match inside
+    アイシーティー); words that fit more than ``max_names`` different names (「nagasaki」, 「shimin」) say
     nothing about which one is meant and are ignored.
     """
 
     def __init__(self, names: Iterable[tuple[str, list[str]]], reading: Callable[[str], list[str]],
-                 min_len: int = 5, max_names: int = 2) -> None:  # fmt: skip
+                 min_len: int = 6, max_names: int = 2) -> None:  # fmt: skip
         self.min_len = min_len
         self.max_names = max_names
-        self.keys = [(sound_key("".join(katakana_to_romaji(r) for r in reading(name))), ids) for name, ids in names]
+        self.keys: list[tuple[str, frozenset[int], list[str]]] = []  # (key, morpheme boundaries, ids)
+        for name, ids in names:
+            parts = [sound_key(katakana_to_romaji(r)) for r in reading(name)]
+            bounds = frozenset(itertools.accumulate((len(p) for p in parts), initial=0))
+            self.keys.append(("".join(parts), bounds, ids))
+
+    @staticmethod
+    def _spans_morphemes(key: str, name_key: str, bounds: frozenset[int]) -> bool:
+        start = name_key.find(key)
+        while start != -1:
+            if start in bounds and start + len(key) in bounds:
+                return True
+            start = name_key.find(key, start + 1)
+        return False
 
     def find(self, text: str) -> tuple[str, ...]:
         words = [w for w in re.findall(r"[a-z]+", text.lower()) if looks_like_romaji(w)]
@@ -113,7 +128,7 @@ class RomajiNames:
             key = sound_key(word)
             if len(key) < self.min_len:
                 continue
-            matches = [(name_key, ids) for name_key, ids in self.keys if key in name_key]
+            matches = [(nk, ids) for nk, bounds, ids in self.keys if self._spans_morphemes(key, nk, bounds)]
             if not matches or len({name_key for name_key, _ in matches}) > self.max_names:
                 continue
             if len(key) > best[0]:

@@ -32,6 +32,9 @@ def test_katakana_to_romaji(kana, romaji):
         ("shimin", "simin"),  # Hepburn and Kunrei
         ("Shimbashi", "shinbashi"),
         ("jouhou", "johou"),
+        ("densyuzyo", "denshujo"),  # Kunrei syu/zyo; the hu of shu is not Kunrei hu
+        ("tyuo", "chuo"),
+        ("hukushi", "fukushi"),
     ],
 )
 def test_spelling_variants_share_a_sound_key(a, b):
@@ -48,7 +51,11 @@ def test_romaji_names_on_the_real_plan(plan):
     assert reader.named_projects("who is in charge of the nagasaki denshujo program?", "en") == tuple(denshujo)
     # 「nagasaki」 alone fits many names, so it names none of them; Japanese questions are not romanised.
     assert reader.named_projects("what does nagasaki do for citizens?", "en") == ()
-    assert reader.named_projects("denshujo", "ja") == ()
+    # A match runs from one morpheme to another: 「site」 is inside アイシーティー, 「unite」 inside コミュニティ.
+    assert reader.named_projects("who manages the city's web site?", "en") == ()
+    assert reader.named_projects("how do residents unite?", "en") == ()
+    # One short morpheme (力 of マネジメント力) is too little to name a project.
+    assert reader.named_projects('promoting "shimin-ryoku"', "en") == ()
 
 
 @pytest.mark.parametrize(
