@@ -5,8 +5,8 @@ administrative ones (スマートフォン・督促・掲示板・可視化). BM
 embedding model bridges it only sometimes, so a thesaurus kept as data (``synonyms.json``: one entry per
 everyday word, the plan's words it stands for) adds the plan's words to the *lexical* query, and to the
 *embedded* query of an English question only (``HybridSearcher.dense_query``; measured in the #4 closing
-note). Entries are matched on NFKC-normalised, lower-cased text, as substrings for Japanese and as whole
-words for ASCII, like the question rules.
+note). Entries are matched on NFKC-normalised, lower-cased text: as whole words for ASCII and for katakana
+keys (ネット is not the start of ネットワーク), as substrings for other Japanese.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import unicodedata
 from pathlib import Path
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.json")
+_KATAKANA_WORD = re.compile(r"[ァ-ヺー]+")
 
 
 def _normalize(text: str) -> str:
@@ -30,11 +31,14 @@ class Thesaurus:
         self.entries: list[tuple[re.Pattern[str] | str, tuple[str, ...]]] = []
         for word, targets in entries.items():
             key = _normalize(word).strip()
-            if not key or word.startswith("_"):
+            if not key:
                 continue
-            matcher: re.Pattern[str] | str = (
-                re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])") if key.isascii() else key
-            )
+            if key.isascii():
+                matcher: re.Pattern[str] | str = re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
+            elif _KATAKANA_WORD.fullmatch(key):  # a whole katakana word: ネット is not ネットワーク
+                matcher = re.compile(rf"(?<![ァ-ヺー]){re.escape(key)}(?![ァ-ヺー])")
+            else:
+                matcher = key
             self.entries.append((matcher, tuple(targets)))
 
     @classmethod

@@ -18,6 +18,25 @@ def test_japanese_keys_match_inside_words_ascii_keys_only_whole_words():
     assert thesaurus.expand("How much Open Data?") == "オープンデータ"
 
 
+def test_katakana_keys_match_whole_katakana_words_only():
+    thesaurus = Thesaurus({"ネット": ["インターネット"], "ライン": ["LINE"]})
+    assert thesaurus.expand("いつからﾈｯﾄに出しよると？") == "インターネット"  # half-width kana too
+    assert thesaurus.expand("庁内ネットワークの整備") == ""
+    assert thesaurus.expand("オンライン申請とガイドライン") == ""
+
+
+def test_shipped_thesaurus_leaves_ordinary_plan_and_english_words_alone():
+    thesaurus = Thesaurus.load()
+    for text in (
+        "庁内ネットワーク",
+        "ガイドライン",
+        "オンライン",
+        "in 10 minutes",
+        "the office will move to a new building",
+    ):
+        assert thesaurus.expand(text) == "", text
+
+
 def test_words_already_asked_and_repeats_are_not_added():
     thesaurus = Thesaurus({"ケータイ": ["スマホ", "携帯電話"], "携帯": ["スマホ"]})
     assert thesaurus.expand("ケータイとスマホ") == "携帯電話"
