@@ -123,11 +123,20 @@ _RELATIVE_YEARS = (
     ("this fiscal year", 0), ("this year", 0), ("next fiscal year", 1), ("next year", 1),
     ("last fiscal year", -1), ("last year", -1),
 )  # fmt: skip
-# A Japanese relative year names a year the question is about only when a particle follows it
-# (「今年は」「来年度から」「今年度の事業」); 「去年NPOば立ち上げた」 tells the asker's own story instead.
-_TOPIC_PARTICLE = r"(?=は|の|に|も|で|から|まで|中|内|分|[?？]|$)"
+# 「今年度」「来年度」 always name a fiscal year. 今年・来年・再来年 (the present and the future, what a plan is
+# asked about) count wherever they stand. 去年・昨年 only count before a particle or at the end:
+# 「去年NPOば立ち上げた」「去年、立ち上げた」 tell the asker's own story, not a year of the plan.
+_PAST_PARTICLE = r"(?=は|の|に|も|で|から|まで|って|[?？。!！]|$)"
+_PAST_WORDS = ("去年", "昨年")
 _RELATIVE_PATTERNS = [
-    (re.compile(re.escape(word) + _TOPIC_PARTICLE if not word.isascii() else rf"\b{re.escape(word)}\b"), offset)
+    (
+        re.compile(
+            rf"\b{re.escape(word)}\b"
+            if word.isascii()
+            else re.escape(word) + (_PAST_PARTICLE if word in _PAST_WORDS else "")
+        ),
+        offset,
+    )
     for word, offset in _RELATIVE_YEARS
 ]
 
@@ -137,17 +146,36 @@ def fiscal_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
-def relative_years_in_text(text: str, today: date) -> list[int]:
-    """Fiscal years named relative to ``today``: 今年度 → the current one, 来年度 → the next (no duplicates)."""
+def _relative_matches(text: str) -> tuple[list[tuple[int, int]], str]:
+    """(position, offset in years) of each relative-year phrase, and the text with them blanked out
+    (blanked as they are found, so 「来年度」 is not also read as 「来年」)."""
     text = unicodedata.normalize("NFKC", text).lower()
-    current = fiscal_year_of(today)
     found: list[tuple[int, int]] = []
     for pattern, offset in _RELATIVE_PATTERNS:
-        for m in pattern.finditer(text):
-            found.append((m.start(), current + offset))
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)  # 「来年度」 is not also 「来年」
+        found.extend((m.start(), offset) for m in pattern.finditer(text))
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return sorted(found), text
+
+
+def relative_years_in_text(text: str, today: date) -> list[int]:
+    """Fiscal years named relative to ``today``: 今年度 → the current one, 来年度 → the next (no duplicates)."""
+    current = fiscal_year_of(today)
     years: list[int] = []
-    for _, year in sorted(found):
-        if year not in years:
-            years.append(year)
+    for _, offset in _relative_matches(text)[0]:
+        if current + offset not in years:
+            years.append(current + offset)
     return years
+
+
+def without_relative_years(text: str) -> str:
+    """The text with its relative-year phrases blanked (「this year」 holds 'this' but points nowhere)."""
+    return _relative_matches(text)[1]
+
+
+def without_years(text: str) -> str:
+    """The text with every year expression blanked (令和8年度, R8, 2026年度, FY2026, 来年度): what is left
+    is the topic, for a search that takes the year as a facet rather than as words to match."""
+    text = without_relative_years(text)
+    for pattern in (_QUERY_WAREKI, _QUERY_SHORT, _QUERY_FY, _QUERY_SEIREKI):
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return re.sub(r"(?<= )度", " ", text)  # the 度 of 年度 after a blanked 令和8年

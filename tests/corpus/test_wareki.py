@@ -80,6 +80,11 @@ def test_years_in_text(question, years):
         ("What is planned for this year?", date(2026, 11, 30), [2026]),
         ("next fiscal year", date(2026, 11, 30), [2027]),
         ("去年NPOば立ち上げたばっかりやけど支援ある？", date(2026, 11, 30), []),  # the asker's story, no particle
+        ("去年、NPOを立ち上げた", date(2026, 11, 30), []),
+        ("去年の実績は？", date(2026, 11, 30), [2025]),
+        ("来年度、何が始まる？", date(2026, 11, 30), [2027]),  # 年度 forms count wherever they stand
+        ("今年やる事業", date(2026, 11, 30), [2026]),
+        ("今年度と来年度の予定", date(2026, 11, 30), [2026, 2027]),
     ],
 )
 def test_relative_years_in_text(question, today, years):
