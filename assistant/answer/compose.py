@@ -104,14 +104,13 @@ def listing(projects: list[Project], description: str, lang: str, count_only: bo
         head = f"{description}は{n}件です。"
     else:
         head = f"{description}の主要事業は{n}件です。"
-    if count_only and n > 10:
-        return head, [project_citation(p, excerpts.get(p.id)) for p in projects]
     lines, ordered = [head], []
     for heading, members in grouped(projects):
         lines.append(f"〔{heading}〕")
         lines.extend(f"・{p.name}（{_departments(p, lang)}）" for p in members)
         ordered.extend(members)
-    return "\n".join(lines), [project_citation(p, excerpts.get(p.id)) for p in ordered]
+    text = head if count_only and n > 10 else "\n".join(lines)
+    return text, [project_citation(p, excerpts.get(p.id)) for p in ordered]
 
 
 def grouped(projects: list[Project]) -> list[tuple[str, list[Project]]]:
@@ -228,7 +227,8 @@ def none_in_year(year: int, projects: list[Project], lang: str) -> tuple[str, li
     """No row of the previous answer has a schedule entry for ``year`` (checked in the records); the
     years they do have follow, each as its verbatim schedule line, so the asker sees what the plan says."""
     label = format_fiscal_year(year)
-    dated = [(p, p.schedule[-1]) for p in projects if p.schedule][:5]
+    latest = [(p, max(p.schedule, key=lambda e: (e.end_fy or e.start_fy, e.start_fy))) for p in projects if p.schedule]
+    dated = latest[:5]
     if lang == "en":
         text = f"None of the projects in the previous answer has an entry for {label} in the plan."
         head = "What the plan gives instead:"
@@ -238,6 +238,9 @@ def none_in_year(year: int, projects: list[Project], lang: str) -> tuple[str, li
     if not dated:
         return text, []
     lines = [f"・{p.name}（{format_span(e.start_fy, e.end_fy)}）：「{e.text}」" for p, e in dated]
+    if len(latest) > len(dated):
+        more = len(latest) - len(dated)
+        lines.append(f"(and {more} more)" if lang == "en" else f"（ほか{more}件）")
     return text + "\n" + head + "\n" + "\n".join(lines), [project_citation(p, e.text) for p, e in dated]
 
 
@@ -259,16 +262,15 @@ def uncertain_prefix(lang: str) -> str:
     return "お探しの内容と異なるかもしれません。"
 
 
-def describe_filters(department: str | None, policy_code: str | None, tag: str | tuple[str, ...] | None,
-                     year: int | None, starts: bool, plan: Plan, lang: str) -> str:  # fmt: skip
-    """「DX推進課・令和8年度」: the facets of a complete list; ``tag`` may name several 重点プロジェクト."""
+def describe_filters(department: str | None, policy_code: str | None, tags: tuple[str, ...], year: int | None,
+                     starts: bool, plan: Plan, lang: str) -> str:  # fmt: skip
+    """「DX推進課・令和8年度」: the facets of a complete list (``tags``: every 重点プロジェクト named)."""
     parts = []
     if department:
         parts.append(department)
     if policy_code:
         node = plan.node(policy_code)
         parts.append(f"{policy_code}「{node.title}」" if node else policy_code)
-    tags = (tag,) if isinstance(tag, str) else tuple(tag or ())
     if tags:
         if lang == "ja":
             parts.append("重点プロジェクト「" + "」「".join(tags) + "」")

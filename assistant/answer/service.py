@@ -22,9 +22,9 @@ from assistant.answer.types import Question, Reply
 from assistant.answer.understand import QuestionReader
 from assistant.corpus.models import BasicPolicy, Policy, Project
 from assistant.corpus.plan import Plan
-from assistant.corpus.wareki import fiscal_year_of
+from assistant.corpus.wareki import fiscal_year_of, without_years
 from assistant.lru import LRU
-from assistant.retrieval.filters import project_matches
+from assistant.retrieval.filters import matching_projects
 from assistant.retrieval.search import HybridSearcher, normalize_query
 from assistant.retrieval.types import Filters, Hit, SearchResults
 from assistant.settings import Settings
@@ -106,12 +106,12 @@ class Answerer:
     def _answer(self, q: Question, previous: list[str]) -> Reply:
         year = q.years[0] if q.years else None
         has_facets = bool(q.departments or q.tags or q.policy or year)
-        # 「今年はどがんとが選ばれとると？」 after an answer asks about the same rows in that year, not for
-        # every project of the year: a year with a word pointing back, or with at most a few words of its
-        # own and no list wanted.
+        # 「その中で令和8年度のものは？」「今年は？」「来年度もやると？」 after an answer ask about the same rows
+        # in that year; 「令和8年度の事業は？」「令和8年度のスマホ教室は？」 are new questions. A year question
+        # follows up when a word points back, or when it brings nothing of its own: no noun, no set to list.
+        elliptic = not (q.topic_nouns or q.set_words or q.complete) and q.intent not in ("list", "count")
         year_followup = (
-            bool(year) and not (q.departments or q.tags or q.policy) and not q.starts
-            and (q.followup or (q.intent not in ("list", "count") and len(q.content_tokens) <= 3))
+            bool(year) and not (q.departments or q.tags or q.policy or q.starts) and (q.refers_back or elliptic)
         )  # fmt: skip
 
         # Follow-up on the previous answer's projects (「それはいつから？」「その中でデジタル関係は？」).
@@ -129,7 +129,7 @@ class Answerer:
                     if not in_year:  # a plain no, and the rows stay the topic
                         text, citations = compose.none_in_year(year, projects, q.lang)
                         return self._reply(q, "list", text, citations, previous)
-                    desc = compose.describe_filters(None, None, None, year, False, self.plan, q.lang)
+                    desc = compose.describe_filters(None, None, (), year, False, self.plan, q.lang)
                     if q.lang == "ja":
                         desc = f"前の回答のうち{desc}に記載のある事業"
                     excerpts = {p.id: compose.schedule_line(p, year) for p in in_year}
@@ -152,14 +152,15 @@ class Answerer:
             return self._policy_reply(q, node)
 
         # Only facets, or an explicit list/count: the complete set from the structured records.
+        # 「経済再生とか少子化対策の事業」 names two 重点プロジェクト: lists and searches cover their union.
+        union = frozenset(p.id for p in self.plan.projects if set(q.tags) & set(p.tags)) if len(q.tags) > 1 else None
         filters = Filters(
             department=q.departments[0] if q.departments else None,
             policy=q.policy,
-            tag=q.tag,
+            tag=q.tags[0] if len(q.tags) == 1 else None,
             year=None if q.starts else year,
+            ids=union,
         )
-        # 「経済再生とか少子化対策の事業」 names two 重点プロジェクト: the list is their union.
-        tag_sets = [replace(filters, tag=tag) for tag in q.tags] or [filters]
         # 「令和8年度に始まる取組みは？」 asks which projects, not when one project happens.
         year_list = q.intent == "when" and year is not None and not q.named_projects and len(q.content_tokens) <= 2
         n_facets = sum(1 for facet in (q.departments, q.tags, q.policy, year) if facet)
@@ -170,7 +171,7 @@ class Answerer:
             or (n_facets >= 2 and not q.named_projects and q.intent == "lookup")
         )
         if has_facets and (year_list or (wants_list and q.intent not in ("who", "when"))):
-            projects = [p for p in self.plan.projects if any(project_matches(p, f) for f in tag_sets)]
+            projects = matching_projects(self.plan, filters)
             if q.starts and year:
                 projects = [p for p in projects if any(e.start_fy == year for e in p.schedule)]
             narrowed = False
@@ -196,7 +197,14 @@ class Answerer:
 
         # Otherwise search, within any facets the question named.
         k = 10 if q.intent in ("list", "count") else 5
-        results = self.searcher.search(q.text, k=k, filters=replace(filters, kinds=("project",)))
+        # A year narrows a list, and a when-question to the rows dated then; a lookup is about one row, whose
+        # entry for that year (or its absence) the answer states, so it searches by its topic alone.
+        if q.intent == "lookup" and year:
+            results = self.searcher.search(
+                without_years(q.text), k=k, filters=replace(filters, kinds=("project",), year=None)
+            )
+        else:
+            results = self.searcher.search(q.text, k=k, filters=replace(filters, kinds=("project",)))
         confidence = self.coverage(q, results)
         if confidence == "none":
             return self._not_found(q)
@@ -207,8 +215,8 @@ class Answerer:
                 return self._policy_reply(q, node, confidence)
         if q.intent in ("list", "count") and q.policy_level == "approach":
             # 「…を扱う取組方針には、どんな事業が？」: the best row's 取組方針, listed completely.
-            key = self.plan.project(hits[0].id).approach_key
-            projects = [p for p in self.plan.projects if p.approach_key == key]
+            best = self.plan.project(hits[0].id)
+            projects = sorted([best, *self.plan.neighbours(best)], key=self.plan.projects.index)
             desc = compose.approach_description(projects[0], q.lang)
             text, citations = compose.listing(projects, desc, q.lang, count_only=q.intent == "count")
             kind = "count" if q.intent == "count" else "list"
@@ -233,7 +241,7 @@ class Answerer:
     def _policy_reply(self, q: Question, node: BasicPolicy | Policy, confidence: str = "high") -> Reply:
         """めざす姿 and children of a 施策; its rows become the context of a follow-up (「その事業は？」)."""
         text, citations = compose.policy(self.plan, node, q.lang)
-        ids = [p.id for p in self.plan.projects if node.code in (p.policy_code, p.basic_policy_code)]
+        ids = [p.id for p in matching_projects(self.plan, Filters(policy=node.code))]
         if confidence == "low":
             text = compose.uncertain_prefix(q.lang) + text
         return self._reply(q, "policy", text, citations, ids, confidence)
@@ -312,9 +320,9 @@ class Answerer:
             return self._reply(q, "count" if q.intent == "count" else "list", text, citations, ids, confidence)
         project = projects[0]
         if q.years:
-            composed = compose.lookup_year(project, q.years, q.lang)
-            if composed is not None:
-                return self._reply(q, "lookup", *composed, ids, confidence)
+            # What the row says for that year, or plainly that the plan gives it no year.
+            text, citations = compose.lookup_year(project, q.years, q.lang) or compose.when(project, q.lang, q.years)
+            return self._reply(q, "lookup", text, citations, ids, confidence)
         tokens = set(self.searcher.tokenizer(q.text))
         lines = list(project.summary_lines)
         ranked = [hit.excerpt, hit.runner_up] if hit is not None else self.searcher.rank_lines(lines, tokens)[:2]

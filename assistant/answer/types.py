@@ -14,11 +14,13 @@ class Question:
     intent: str  # "lookup" | "who" | "when" | "list" | "count" | "policy"
     departments: tuple[str, ...] = ()
     policy: str | None = None
-    tag: str | None = None  # the first of ``tags``
     tags: tuple[str, ...] = ()  # every 重点プロジェクト named
     years: tuple[int, ...] = ()
     starts: bool = False  # 「令和8年度に始まる」: a year filter on start years only
-    followup: bool = False  # refers back to the previous answer
+    followup: bool = False  # refers back to the previous answer (a word such as それ, or nothing of its own)
+    refers_back: bool = False  # a word that points back (それ・その中・that), not just an empty question
+    topic_nouns: bool = False  # a noun of its own among content_tokens (「スマホ教室」), not just 「やる？」
+    set_words: bool = False  # names a set to list (「事業」「もの」「projects」), not one thing about a row
     content_tokens: tuple[str, ...] = ()  # what is left once intent words and filters are removed
     named_projects: tuple[str, ...] = ()  # project ids whose exact name the question contains
     policy_level: str | None = None  # "basic" (基本施策) or "policy" (個別施策) when the question says which

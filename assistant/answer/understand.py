@@ -19,7 +19,7 @@ from pathlib import Path
 from assistant.answer.romaji import RomajiNames
 from assistant.answer.types import Question
 from assistant.corpus.plan import Plan
-from assistant.corpus.wareki import relative_years_in_text, years_in_text
+from assistant.corpus.wareki import relative_years_in_text, without_relative_years, years_in_text
 from assistant.index.tokenizer import Tokenizer, code_tokens
 from assistant.retrieval.search import has_japanese
 
@@ -151,6 +151,13 @@ class QuestionReader:
         relative = [y for y in relative_years_in_text(message, self.today()) if y not in named]
         return tuple(named + relative)
 
+    def _has_noun(self, text: str, tokens: set[str]) -> bool:
+        """Whether a noun among the content tokens gives the question a topic of its own."""
+        morphemes = getattr(self.tokenizer, "morphemes", None)
+        if morphemes is None:  # a plain callable tokenizer: every content token counts
+            return bool(tokens)
+        return any(m.part_of_speech()[0] == "名詞" and m.normalized_form().lower() in tokens for m in morphemes(text))
+
     def read(self, message: str) -> Question:
         text = normalize(message)
         lang = detect_lang(message)
@@ -168,6 +175,8 @@ class QuestionReader:
         codes = set(code_tokens(stripped))  # a policy code is a facet, not a topic word
         stripped = _POLICY_CODE.sub(lambda m: " " if self._code(m) else m.group(0), stripped)  # no stray 「h」
         stripped = self._ascii_frame.sub(" ", stripped)
+        for word in self.rules["dialect_frame"]:  # 「どがん」 = どんな: Sudachi would read がん as a noun
+            stripped = stripped.replace(word, " ")
         tokens = [
             t
             for t in self.tokenizer(stripped)
@@ -176,18 +185,22 @@ class QuestionReader:
         if tags:
             tag_words = {normalize(w) for tag in tags for w in self.rules["tags"][tag]}
             tokens = [t for t in tokens if not any(t in w for w in tag_words)]
-        followup = self._has(text, self.rules["followup_words"]) or (not tokens and not named)
+        # 「this year」 is a year, not a pointer back to the previous answer.
+        refers_back = self._has(without_relative_years(text), self.rules["followup_words"])
+        followup = refers_back or (not tokens and not named)
         return Question(
             text=message,
             lang=lang,
             intent=intent,
             departments=departments,
             policy=policy,
-            tag=tags[0] if tags else None,
             tags=tags,
             years=years,
             starts=self._has(text, self.rules["starts_words"]),
             followup=followup,
+            refers_back=refers_back,
+            topic_nouns=self._has_noun(stripped, set(tokens)),
+            set_words=self._has(text, self.rules["set_words"]),
             content_tokens=tuple(tokens),
             named_projects=named,
             policy_level=self.policy_level(text),

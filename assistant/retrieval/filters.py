@@ -8,6 +8,8 @@ from assistant.retrieval.types import Filters
 
 
 def project_matches(project: Project, filters: Filters) -> bool:
+    if filters.ids is not None and project.id not in filters.ids:
+        return False
     if filters.department and not any(filters.department in d for d in project.departments):
         return False
     if filters.policy and filters.policy not in (project.policy_code, project.basic_policy_code):

@@ -196,3 +196,31 @@ def test_english_frame_words_do_not_narrow_a_facet_list(plan, answerer):
     reply = answerer.answer("Projects of DX推進課")
     expected = [p.id for p in plan.projects if "DX推進課" in p.departments]
     assert reply.answer_type == "list" and sorted(reply.project_ids) == sorted(expected)
+
+
+def test_a_new_year_question_after_an_answer_is_not_a_followup(plan, answerer):
+    first = answerer.answer("コールセンター運営の担当は？")
+    reply = answerer.answer("令和8年度の事業は？", first.session_id)
+    expected = [p.id for p in plan.projects if p.covers_year(2026)]
+    assert reply.answer_type == "list" and sorted(reply.project_ids) == sorted(expected)
+    reply = answerer.answer("令和8年度のスマホ教室は？", first.session_id)
+    salon = project_named(plan, "スマホサロンの推進事業")
+    assert reply.project_ids == [salon.id]  # its own topic, not the call center; and not dropped for lacking a year
+    assert "具体的な年度の記載がありません" in reply.answer
+    assert_grounded(plan, reply)
+
+
+def test_year_followup_on_many_rows_lists_those_dated_that_year(plan, answerer):
+    first = answerer.answer("信頼される市役所って、具体的にはどんな姿を目指しているの？")
+    assert first.answer_type == "policy" and len(first.project_ids) > 10
+    reply = answerer.answer("その中で令和9年度のものは？", first.session_id)
+    expected = [i for i in first.project_ids if plan.project(i).covers_year(2027)]
+    assert reply.answer_type == "list" and len(expected) > 1 and sorted(reply.project_ids) == sorted(expected)
+    for citation in reply.citations:  # each row cited by its schedule line for 令和9年度
+        assert citation.excerpt in [e.text for e in plan.project(citation.id).schedule if e.covers(2027)]
+
+
+def test_several_tags_bound_a_search_to_their_union(plan, answerer):
+    reply = answerer.answer("少子化対策や経済再生に関係するデジタルの取組は？")
+    union = {p.id for p in plan.projects if {"少子化対策", "経済再生"} & set(p.tags)}
+    assert reply.project_ids and set(reply.project_ids) <= union

@@ -37,7 +37,7 @@ def test_policy_level_and_facets(reader):
     assert q.intent == "policy" and q.policy_level == "policy"
     assert reader.read("H2の基本施策のめざす姿は？").policy_level == "basic"
     q = reader.read("H3-1の事業のうち、重点プロジェクト「新市役所創造」に位置付けられているものはどれですか。")
-    assert (q.policy, q.tag) == ("H3-1", "新市役所創造")
+    assert (q.policy, q.tags) == ("H3-1", ("新市役所創造",))
     assert not q.content_tokens  # 事業・位置付ける・もの・どれ are question frame, not topic
 
 
@@ -55,7 +55,7 @@ def test_followup_words(reader):
 
 def test_every_named_tag_is_kept_and_membership_words_are_frame(reader):
     q = reader.read("経済再生とか少子化対策のプロジェクトに入っとる事業ってこの章にある？")
-    assert q.tags == ("経済再生", "少子化対策") and q.tag == "経済再生"
+    assert q.tags == ("経済再生", "少子化対策")
     assert not q.content_tokens  # 入る・この・章 ask for membership; the set is the two tags
 
 
@@ -84,3 +84,14 @@ def test_policy_codes_and_english_frame_words_leave_no_topic_words(reader):
     assert reader.read("List all projects of H3-1").content_tokens == ()
     assert reader.read("H3-1の事業").content_tokens == ()  # no stray 「h」 from the code
     assert reader.read("Projects of DX推進課").content_tokens == ()
+
+
+def test_what_a_year_question_brings_of_its_own(reader):
+    q = reader.read("令和8年度のスマホ教室は？")
+    assert q.years == (2026,) and q.topic_nouns and not q.refers_back
+    q = reader.read("令和8年度の事業は？")
+    assert q.set_words and not q.topic_nouns
+    q = reader.read("今年はどがんとが選ばれとると？")  # どがん = どんな: no noun of its own (がん is not one here)
+    assert not q.topic_nouns and not q.set_words
+    assert reader.read("その中で令和8年度のものは？").refers_back
+    assert not reader.read("Which projects are planned for this fiscal year?").refers_back  # 'this year' is a year

@@ -58,7 +58,7 @@ def test_composed_answers_cite_verbatim(plan, data, lang):
     description = compose.describe_filters(
         data.draw(st.one_of(st.none(), ANY_TEXT)),
         data.draw(st.one_of(st.none(), st.sampled_from(["H1", "H3-2", "Z9-9"]), ANY_TEXT)),
-        data.draw(st.one_of(st.none(), ANY_TEXT)),
+        tuple(data.draw(st.lists(ANY_TEXT, max_size=2))),
         data.draw(st.one_of(st.none(), st.integers(1989, 2100))),
         data.draw(st.booleans()),
         plan,
