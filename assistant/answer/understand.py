@@ -153,10 +153,10 @@ class QuestionReader:
 
     def _has_noun(self, text: str, tokens: set[str]) -> bool:
         """Whether a noun among the content tokens gives the question a topic of its own."""
-        morphemes = getattr(self.tokenizer, "morphemes", None)
-        if morphemes is None:  # a plain callable tokenizer: every content token counts
+        nouns = getattr(self.tokenizer, "nouns", None)
+        if nouns is None:  # a plain callable tokenizer: every content token counts
             return bool(tokens)
-        return any(m.part_of_speech()[0] == "名詞" and m.normalized_form().lower() in tokens for m in morphemes(text))
+        return bool(nouns(text) & tokens)
 
     def read(self, message: str) -> Question:
         text = normalize(message)

@@ -96,6 +96,16 @@ class SudachiTokenizer:
         """Morphemes of the text as given, so ``begin()``/``end()`` are offsets into it."""
         return self._tokenizer().tokenize(text)
 
+    def nouns(self, text: str) -> set[str]:
+        """Normalized forms of the nouns in ``text`` (the question reader asks whether a topic is named)."""
+        text = unicodedata.normalize("NFKC", text)
+        return {
+            m.normalized_form().lower()
+            for piece in _pieces(text)
+            for m in self.morphemes(piece)
+            if m.part_of_speech()[0] == "名詞"
+        }
+
     def __call__(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text)
         tokens: list[str] = code_tokens(text)
