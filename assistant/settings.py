@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,7 +30,14 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index/current")
-    model_dir: Path = Path("models/multilingual-e5-small")
+    # The embedding model: a catalogue profile (assistant/embedding/catalogue.py) installed under models_dir,
+    # or any local sentence-transformers folder as model_dir (which then wins over the profile).
+    model: str = "e5-small"
+    models_dir: Path = Path("models")
+    model_dir: Path | None = None  # filled from model/models_dir when not given: always a Path after validation
+    # "auto": the ONNX graphs `assistant model install` exported (no torch in the server), else
+    # sentence-transformers; "onnx" or "sentence-transformers" force one.
+    encoder_backend: str = "auto"
     # Sudachi: dictionary package and split mode(s) used for the lexical index.
     sudachi_dict: str = "core"
     sudachi_modes: str = "AC"
@@ -46,6 +53,8 @@ class Settings(BaseSettings):
     synonyms: bool = True
     synonyms_path: Path = Path(__file__).parent / "retrieval" / "synonyms.json"
 
+    # Model-dependent values below (fusion and thresholds) are replaced by the selected model's stored
+    # calibration (assistant/embedding/calibration.py, `assistant model calibrate`) unless set explicitly.
     # Hybrid fusion (see assistant/retrieval/fusion.py); defaults chosen by `assistant eval`.
     fusion: str = "weighted"
     rrf_k: int = 60
@@ -94,6 +103,20 @@ class Settings(BaseSettings):
     feedback_db: Path = Path("data/feedback.sqlite3")
     log_retention_days: int = 180
     admin_token: str | None = None
+
+    @model_validator(mode="after")
+    def _follow_the_model(self) -> Settings:
+        """Resolve the model folder, then take the model's calibrated values for fields not set explicitly."""
+        from assistant.embedding.calibration import calibration_for
+        from assistant.embedding.catalogue import get_profile, profile_of_folder
+
+        if self.model_dir is None:
+            self.model_dir = self.models_dir / get_profile(self.model).folder
+        profile = profile_of_folder(self.model_dir)
+        for key, value in calibration_for(self.model_dir, profile.name if profile else None).items():
+            if key not in self.model_fields_set:
+                setattr(self, key, value)
+        return self
 
 
 @lru_cache(maxsize=1)

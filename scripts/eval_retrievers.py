@@ -10,7 +10,8 @@ Paths (corpus, index, model) come from ``Settings`` (``ASSISTANT_*`` environment
 Latency on a shared machine is noisy; the load average is printed next to the figures for that reason.
 
 The best fusion is chosen by mrr@10, then recall@5, on the same items it is measured on: treat it as the
-dev-set choice for ``Settings.fusion``/``rrf_k``/``dense_weight``, not as a held-out estimate.
+dev-set choice, not as a held-out estimate. ``assistant model calibrate`` makes that choice for a model and
+stores it with the model; this script shows the whole comparison.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.calibrate import apply_fusion, fusion_grid
 from assistant.evaluation.dataset import KINDS, load_dataset
 from assistant.evaluation.report import METRICS, fmt, format_dense_scores, format_worst, table
 from assistant.evaluation.runner import (
@@ -37,29 +39,11 @@ from assistant.evaluation.runner import (
 )
 
 DEFAULT_DATASET = Path(__file__).resolve().parents[1] / "tests" / "data" / "eval" / "dev.jsonl"
-RRF_KS = (10, 30, 60)
-DENSE_WEIGHTS = (0.3, 0.5, 0.6, 0.7, 0.8)
-FOREIGN_WEIGHTS = (None, 0.9, 1.0)  # None: English questions get the same weight as Japanese ones
 
 
 def loadavg() -> float | None:
     """1-minute load average (latency is only meaningful when it stays below the CPU count)."""
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-
-
-def fusion_grid() -> list[dict[str, Any]]:
-    grid = [
-        {"method": "rrf", "rrf_k": k, "dense_weight": w, "dense_weight_foreign": f}
-        for k in RRF_KS
-        for w in DENSE_WEIGHTS
-        for f in FOREIGN_WEIGHTS
-    ]
-    # rrf_k does not enter weighted fusion; None keeps it out of the table and the comparison.
-    return grid + [
-        {"method": "weighted", "rrf_k": None, "dense_weight": w, "dense_weight_foreign": f}
-        for w in DENSE_WEIGHTS
-        for f in FOREIGN_WEIGHTS
-    ]
 
 
 def clear_query_cache(searcher) -> None:
@@ -92,19 +76,18 @@ def compare_retrievers(runtime, items, targets, repeats: int = 3) -> dict[str, d
 
 
 def run_grid(runtime, items, targets) -> list[dict[str, Any]]:
+    """Every fusion of the calibration grid, scored on ``items`` (the searcher's own fusion is restored)."""
     searcher = runtime.searcher
-    saved = (searcher.fusion, searcher.rrf_k, searcher.dense_weight, searcher.dense_weight_foreign)
+    saved = {"fusion": searcher.fusion, "rrf_k": searcher.rrf_k, "dense_weight": searcher.dense_weight,
+             "dense_weight_foreign": searcher.dense_weight_foreign}  # fmt: skip
     results = []
     try:
         for config in fusion_grid():
-            searcher.fusion, searcher.dense_weight = config["method"], config["dense_weight"]
-            searcher.rrf_k = config["rrf_k"] if config["rrf_k"] is not None else saved[1]
-            foreign = config["dense_weight_foreign"]
-            searcher.dense_weight_foreign = config["dense_weight"] if foreign is None else foreign
+            apply_fusion(searcher, config)
             summary = summarize(run_retrieval(searcher, items, targets, "hybrid", with_dense_score=False))
             results.append({**config, **summary})
     finally:
-        searcher.fusion, searcher.rrf_k, searcher.dense_weight, searcher.dense_weight_foreign = saved
+        apply_fusion(searcher, saved)
     return results
 
 
@@ -142,7 +125,7 @@ def grid_table(grid: list[dict[str, Any]], best: dict[str, Any]) -> str:
         per_kind = [g["by_kind"][k]["mrr@10"] if k in g["by_kind"] else None for k in kinds]
         rows.append(
             [
-                g["method"] + mark,
+                g["fusion"] + mark,
                 g["rrf_k"],
                 g["dense_weight"],
                 g["dense_weight_foreign"] if g["dense_weight_foreign"] is not None else "=",
@@ -204,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nfusion grid (hybrid; * = best by mrr@10, then recall@5)\n" + grid_table(grid, best))
     rrf_k = "" if best["rrf_k"] is None else f", rrf_k={best['rrf_k']}"
     print(
-        f"\nbest fusion: {best['method']}{rrf_k}, dense_weight={best['dense_weight']}, "
+        f"\nbest fusion: {best['fusion']}{rrf_k}, dense_weight={best['dense_weight']}, "
         f"dense_weight_foreign={best['dense_weight_foreign'] or best['dense_weight']} "
         f"(mrr@10 {best['retrieval']['mrr@10']:.3f}, recall@5 {best['retrieval']['recall@5']:.3f}; "
         f"current settings: mrr@10 {hybrid['retrieval']['mrr@10']:.3f}, recall@5 {hybrid['retrieval']['recall@5']:.3f})"
@@ -231,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "retrievers": runs,
             "grid": grid,
-            "best": {k: best[k] for k in ("method", "rrf_k", "dense_weight", "dense_weight_foreign", "retrieval")},
+            "best": {k: best[k] for k in ("fusion", "rrf_k", "dense_weight", "dense_weight_foreign", "retrieval")},
             "worst": worst,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)

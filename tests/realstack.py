@@ -7,9 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from assistant.embedding.catalogue import PROFILES, get_profile
 from tests.conftest import CORPUS_DIR, ROOT
 
-MODEL_DIR = Path(os.environ.get("ASSISTANT_TEST_MODEL_DIR", ROOT / "models" / "multilingual-e5-small"))
+
+def _profile_dir(name: str) -> Path:
+    return ROOT / "models" / get_profile(name).folder
+
+
+def _default_model() -> str:
+    from assistant.settings import Settings
+
+    return os.environ.get("ASSISTANT_MODEL") or str(Settings.model_fields["model"].default)
+
+
+# The suite runs on the default model (ASSISTANT_MODEL picks another profile, ASSISTANT_TEST_MODEL_DIR any folder).
+MODEL_DIR = Path(os.environ.get("ASSISTANT_TEST_MODEL_DIR") or _profile_dir(_default_model()))
+# Every catalogue profile installed by `scripts/setup.sh test`, for the smoke tests of the non-default ones.
+PROFILE_DIRS = {name: _profile_dir(name) for name in PROFILES}
 
 
 def real_settings(index_dir: Path, **overrides):

@@ -62,6 +62,8 @@ class Services:
             previous = self._pipeline
             encoder = previous.runtime.encoder if previous else None
             runtime = load_runtime(self.settings, encoder=encoder)
+            if encoder is None:  # the first load: the query model is read now, not on the first question
+                runtime.encoder.encode_queries(["準備"])
             answerer = Answerer(runtime.plan, runtime.searcher, self.settings)
             if previous is not None:
                 answerer.sessions = previous.answerer.sessions  # conversations survive an index swap

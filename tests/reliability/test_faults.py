@@ -131,10 +131,16 @@ class Run:
 
 
 def _model_copy(work: Path) -> Path:
-    """A model folder that costs no disk: small files copied, the 470 MB weights symlinked."""
+    """A model folder that costs no disk: small files copied, weights and graphs (over 1 MB) symlinked."""
+
+    def link_large(source: str, destination: str) -> None:
+        if os.path.getsize(source) > 1 << 20:
+            os.symlink(source, destination)
+        else:
+            shutil.copy2(source, destination)
+
     target = work / "model"
-    shutil.copytree(MODEL_DIR, target, ignore=shutil.ignore_patterns("model.safetensors"))
-    os.symlink(MODEL_DIR / "model.safetensors", target / "model.safetensors")
+    shutil.copytree(MODEL_DIR, target, copy_function=link_large)
     return target
 
 

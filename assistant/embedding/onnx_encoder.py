@@ -1,0 +1,121 @@
+"""The serving encoder: ONNX Runtime + ``tokenizers`` + numpy, no torch and no sentence-transformers.
+
+Reads the graphs ``assistant model install`` exported into ``<model>/onnx/`` (see onnx_export.py): the int8
+graph for queries, one text a run (dynamic int8 makes a vector depend on its batch), and the fp32 graph for
+documents, in token-budgeted batches. Each graph is loaded on first use, so a server that only embeds
+questions never holds the fp32 weights. Prompts and the token limit come from the export record, which
+copied them from the model's own sentence-transformers config.
+
+Measured on 2 cores (docs/performance.md): a query in a fraction of the sentence-transformers time, start-up
+without importing torch, and a third of the memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from assistant.embedding.batching import token_budget_batches
+from assistant.embedding.fingerprint import folder_fingerprint
+from assistant.embedding.onnx_export import EXPORT_INFO, ONNX_DIR
+from assistant.errors import ModelError
+
+
+class OnnxGraph:
+    """One exported graph with its tokenizer: texts (prompt already added) → normalised vectors."""
+
+    def __init__(self, model_dir: Path, file: str, threads: int = 2, max_length: int = 512) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        # Sleeping waiters, as for torch: spinning threads collapse when another process takes a core.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        path = Path(model_dir) / ONNX_DIR / file
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+        except Exception as exc:  # onnxruntime and tokenizers raise their own types; the user needs one line
+            raise ModelError(f"cannot load {path}: {exc}; run `assistant model install --force`") from exc
+        self.tokenizer.enable_truncation(max_length)
+        pad_id = self.tokenizer.token_to_id("<pad>")
+        self.tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id)
+
+    def token_lengths(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        return np.fromiter((sum(e.attention_mask) for e in encodings), dtype=np.int64, count=len(texts))
+
+    def run(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+        vectors = vectors.astype(np.float32, copy=False)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+class OnnxEncoder:
+    """:class:`~assistant.embedding.encoder.Encoder` over the exported graphs of one model folder."""
+
+    TOKEN_BUDGET = 2048
+
+    def __init__(self, model_dir: Path, threads: int = 2, batch_size: int = 32) -> None:
+        model_dir = Path(model_dir)
+        try:
+            info = json.loads((model_dir / ONNX_DIR / EXPORT_INFO).read_text(encoding="utf-8"))
+            self.dim = int(info["dim"])
+            self.max_length = int(info["max_seq_length"])
+            self.query_prompt = info["prompts"]["query"] or ""
+            self.document_prompt = info["prompts"]["document"] or ""
+            self._files = {"query": info["queries"], "document": info["documents"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"{model_dir / ONNX_DIR / EXPORT_INFO} is missing or corrupt ({exc})") from exc
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        self.model_dir, self.threads, self.batch_size = model_dir, threads, batch_size
+        self.name = model_dir.name
+        self.fingerprint = folder_fingerprint(model_dir)
+        self.backend = "onnx"
+        self._graphs: dict[str, OnnxGraph] = {}
+        self._lock = threading.Lock()
+
+    def _graph(self, role: str) -> OnnxGraph:
+        graph = self._graphs.get(role)
+        if graph is None:
+            with self._lock:  # two first requests at once load the graph once
+                graph = self._graphs.get(role)
+                if graph is None:
+                    graph = OnnxGraph(self.model_dir, self._files[role], self.threads, self.max_length)
+                    self._graphs[role] = graph
+        return graph
+
+    def warm_up(self) -> None:
+        """Load the query graph now (the server calls this at start-up, not on the first question)."""
+        self.encode_queries(["warm-up"])
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        graph = self._graph("query")
+        return np.vstack([graph.run([self.query_prompt + t]) for t in texts])
+
+    def encode_documents(self, texts: list[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), np.float32)
+        if not texts:
+            return out
+        graph = self._graph("document")
+        prompted = [self.document_prompt + t for t in texts]
+        done = 0
+        for batch in token_budget_batches(graph.token_lengths(prompted), self.batch_size, self.TOKEN_BUDGET):
+            out[batch] = graph.run([prompted[i] for i in batch])
+            done += len(batch)
+            if progress:
+                progress(done, len(texts))
+        return out
