@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index/current")
     # The embedding model: a catalogue profile (assistant/embedding/catalogue.py) installed under models_dir,
     # or any local sentence-transformers folder as model_dir (which then wins over the profile).
-    model: str = "e5-small"
+    model: str = "embeddinggemma-300m"  # chosen by scripts/compare_models.py (see docs/performance.md)
     models_dir: Path = Path("models")
     model_dir: Path | None = None  # filled from model/models_dir when not given: always a Path after validation
     # "auto": the ONNX graphs `assistant model install` exported (no torch in the server), else

@@ -63,3 +63,37 @@ def test_export_writes_every_record(tmp_path):
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     kinds = [r["kind"] for r in rows]
     assert kinds.count("basic_policy") == 3 and kinds.count("policy") == 7 and kinds.count("project") == 88
+
+
+def test_model_list_shows_profiles_licences_and_the_selected_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("ASSISTANT_MODEL", "e5-small")
+    monkeypatch.delenv("ASSISTANT_MODEL_DIR", raising=False)
+    gemma = tmp_path / "embeddinggemma-300m"
+    (gemma / "onnx").mkdir(parents=True)
+    (gemma / "model.safetensors").write_bytes(b"\0" * 3_000_000)
+    for name in ("model.onnx", "model_int8.onnx", "export.json"):
+        (gemma / "onnx" / name).write_text("{}", encoding="utf-8")
+    (gemma / "provenance.json").write_text(json.dumps({"profile": "embeddinggemma-300m"}), encoding="utf-8")
+    assert main(["model", "list", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert set(rows) == {"embeddinggemma-300m", "e5-small"}
+    assert rows["embeddinggemma-300m"]["installed"] and rows["embeddinggemma-300m"]["backend"] == "onnx"
+    assert rows["embeddinggemma-300m"]["size_mb"] == 3.0
+    assert rows["embeddinggemma-300m"]["licence"] == "Gemma Terms of Use"
+    assert not rows["e5-small"]["installed"] and rows["e5-small"]["licence"] == "MIT"
+    assert [name for name, r in rows.items() if r["selected"]] == ["e5-small"]
+
+
+def test_model_list_shows_a_custom_folder_as_selected(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_MODEL_DIR", str(tmp_path / "city-model"))
+    assert main(["model", "list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    selected = [line for line in out if line.startswith("*")]
+    assert len(selected) == 1 and "(custom)" in selected[0] and str(tmp_path / "city-model") in selected[0]
+
+
+def test_unknown_model_is_a_one_line_error(capsys):
+    assert main(["model", "install", "bert"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: unknown model 'bert'; known: embeddinggemma-300m, e5-small"]

@@ -58,8 +58,8 @@ def apply_fusion(searcher, config: dict[str, Any]) -> None:
     searcher.dense_weight_foreign = config["dense_weight"] if foreign is None else foreign
 
 
-def fit_fusion(runtime, items, progress: Progress | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The best fusion on ``items`` (left applied to the searcher) and every configuration's scores."""
+def fit_fusion(runtime, items, progress: Progress | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The best fusion on ``items`` (left applied to the searcher) and its retrieval scores."""
     from assistant.evaluation.runner import resolve_targets, run_retrieval, summarize
 
     targets = resolve_targets(runtime.plan, items)
@@ -78,7 +78,7 @@ def fit_fusion(runtime, items, progress: Progress | None = None) -> tuple[dict[s
     config["dense_weight_foreign"] = config["dense_weight_foreign"] or config["dense_weight"]
     config["rrf_k"] = config["rrf_k"] or runtime.searcher.rrf_k
     apply_fusion(runtime.searcher, config)
-    return config, results
+    return config, best
 
 
 def observe(runtime, items) -> list[tuple[bool, str, float, float]]:
@@ -161,7 +161,7 @@ def calibrate(runtime, items, profile: str | None, progress: Progress | None = N
     """All calibrated values for the runtime's model, and a record of how they were fitted."""
     from assistant.settings import Settings
 
-    fusion, grid = fit_fusion(runtime, items, progress)
+    fusion, best_fusion = fit_fusion(runtime, items, progress)
     rows = observe(runtime, items)
     unit = spread(rows)
     values, scores = fit_not_found(rows, unit)
@@ -169,12 +169,12 @@ def calibrate(runtime, items, profile: str | None, progress: Progress | None = N
     reference = reference_spread(profile)
     ratio = unit / reference if reference else 1.0
     margins = {k: round(defaults[k].default * ratio, 4) for k in SPREAD_SCALED}
-    best_fusion = next(g for g in grid if all(g[k] == fusion[k] or k == "dense_weight_foreign" for k in fusion))
     meta = {
         "items": len(items),
         "spread": round(unit, 5),
         "margin_scale": round(ratio, 4),
         "fusion_mrr@10": round(best_fusion["mrr@10"], 4),
+        "fusion_recall@5": round(best_fusion["recall@5"], 4),
         "out_of_scope": {k: round(v, 4) for k, v in scores.items()},
     }
     return {**fusion, **values, **margins}, meta

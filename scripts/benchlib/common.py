@@ -110,13 +110,20 @@ def across_rounds(values: list[float]) -> dict:
 
 
 def proc_status(pid: int | str = "self") -> dict:
-    """VmRSS and VmHWM (peak RSS) of a process in MB, from /proc/<pid>/status."""
+    """VmRSS, VmHWM (peak RSS), RssAnon/RssFile and Pss of a process in MB, from /proc/<pid>/status and smaps_rollup."""
     out = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             key, _, value = line.partition(":")
             if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
                 out[key] = round(int(value.split()[0]) / 1024, 1)
+    except OSError:
+        pass
+    try:  # PSS: resident pages with shared ones divided among their sharers (what a process really costs)
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key == "Pss":
+                out["Pss"] = round(int(value.split()[0]) / 1024, 1)
     except OSError:
         pass
     return out

@@ -11,7 +11,11 @@ EVAL = Path(__file__).resolve().parents[1] / "data" / "eval"
 KINDS = {"lookup", "who", "when", "list", "policy", "followup", "out_of_scope"}
 
 
-@pytest.fixture(scope="module", params=[("dev.jsonl", 100), ("holdout.jsonl", 40)], ids=["dev", "holdout"])
+@pytest.fixture(
+    scope="module",
+    params=[("dev.jsonl", 100), ("holdout.jsonl", 40), ("holdout2.jsonl", 80)],
+    ids=["dev", "holdout", "holdout2"],
+)
 def items(request):
     name, at_least = request.param
     found = [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]

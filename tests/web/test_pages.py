@@ -12,7 +12,7 @@ from tests.web.html_tree import Node, parse
 pytestmark = pytest.mark.slow
 
 XSS = "<img src=x onerror=alert(1)>"
-PAGES = ["/", "/callcenter", "/search", "/search?department=DX推進課", "/projects/H1-1/1/6"]
+PAGES = ["/", "/callcenter", "/search", "/search?department=DX推進課", "/projects/H1-1/1/6", "/about"]
 
 
 def get_html(http, url: str, status: int = 200) -> Node:
@@ -54,6 +54,22 @@ def test_layout_and_csp_friendly_markup(http, url):
     assert not [n.tag for n in doc.iter() if "style" in n.attrs], "no inline style attributes"
     assert doc.find("style") is None
     assert "あじさいコール" in doc.find("footer").text
+
+
+def test_about_page_names_the_model_and_its_licence(http):
+    from assistant.embedding.catalogue import profile_of_folder
+    from tests.realstack import MODEL_DIR
+
+    profile = profile_of_folder(MODEL_DIR)
+    doc = get_html(http, "/about")
+    assert profile.model_id in doc.text
+    links = {a.attrs.get("href"): a.text for a in doc.find_all("a")}
+    assert links[profile.licence_url] == profile.licence
+    if profile.notice:  # the Gemma terms are passed on with the Prohibited Use Policy
+        assert "https://ai.google.dev/gemma/prohibited_use_policy" in links
+    assert "e5-small" in doc.text  # the MIT alternative is named
+    footer_links = [a.attrs.get("href") for a in doc.find("footer").find_all("a")]
+    assert "/about" in footer_links
 
 
 def test_widget_asset(http):

@@ -66,6 +66,18 @@ def index(request: Request, services: ServicesDep, settings: SettingsDep) -> HTM
     )
 
 
+@router.get("/about", response_class=HTMLResponse)
+def about(request: Request, settings: SettingsDep) -> HTMLResponse:
+    """What answers are based on, and the embedding model's licence (the Gemma terms must be passed on)."""
+    from assistant.embedding.catalogue import profile_of_folder
+
+    profile = profile_of_folder(settings.model_dir)
+    model = profile.to_dict() | {"notice": profile.notice} if profile else {
+        "model_id": settings.model_dir.name, "licence": "モデルに添付のライセンスをご確認ください", "licence_url": ""
+    }  # fmt: skip
+    return _render(request, settings, "about.html", model=model)
+
+
 @router.get("/callcenter", response_class=HTMLResponse)
 def callcenter(request: Request, settings: SettingsDep) -> HTMLResponse:
     """あじさいコール operators' view: ask, read the answer aloud, copy it."""
