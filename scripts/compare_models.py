@@ -31,7 +31,9 @@ def runtime_for(model: str, index_root: Path):
     settings = Settings(model=model, index_dir=index_root / model / "current")
     if not (settings.index_dir / "manifest.json").is_file():
         print(f"building {settings.index_dir}", file=sys.stderr)
-        build_index(load_plan(settings.corpus_dir), settings.index_dir, make_encoder(settings), make_tokenizer(settings))
+        build_index(
+            load_plan(settings.corpus_dir), settings.index_dir, make_encoder(settings), make_tokenizer(settings)
+        )
     return load_runtime(settings)
 
 
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
                 report = evaluate(runtime, items, retriever=retriever, answerer=answerer)
                 values = row(report)
                 rows.append([model, path.stem, retriever, *values])
-                data.setdefault(model, {}).setdefault(path.stem, {})[retriever] = dict(zip(COLUMNS, values, strict=True))
+                data.setdefault(model, {}).setdefault(path.stem, {})[retriever] = dict(
+                    zip(COLUMNS, values, strict=True)
+                )
                 print(" ".join(str(v) for v in rows[-1]), file=sys.stderr)
     print(table(["model", "set", "retriever", *COLUMNS], rows))
     if args.json:
