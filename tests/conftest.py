@@ -54,6 +54,32 @@ def runtime(real_index_dir):
 
 
 @pytest.fixture(scope="session")
+def profile_runtime(tmp_path_factory):
+    """``get(name)``: the runtime of a catalogue profile (installed by ``scripts/setup.sh test``), its index
+    built once per session; for the tests of a profile other than the default one."""
+    from assistant.corpus import load_plan
+    from assistant.index.build import build_index
+    from assistant.runtime import load_runtime, make_encoder, make_tokenizer
+    from assistant.settings import Settings
+    from tests.realstack import PROFILE_DIRS
+
+    built: dict = {}
+
+    def get(name: str):
+        if name not in built:
+            folder = PROFILE_DIRS[name]
+            if not (folder / "provenance.json").is_file():
+                pytest.fail(f"{folder} missing: run `assistant model install {name}` (scripts/setup.sh test does)")
+            index_dir = tmp_path_factory.mktemp(f"index-{name}") / "current"
+            settings = Settings(corpus_dir=CORPUS_DIR, model_dir=folder, index_dir=index_dir)
+            _, stats = build_index(load_plan(CORPUS_DIR), index_dir, make_encoder(settings), make_tokenizer(settings))
+            built[name] = (load_runtime(settings), stats)
+        return built[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def embed_origin() -> str:
     """Origin of the stand-in third-party site that embeds the widget (tests/web: ``embed_site``)."""
     from assistant.liveserver import free_port

@@ -7,12 +7,11 @@ test``) working end to end, with its own calibration, on a few real dev-set ques
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from assistant.embedding.catalogue import PROFILES
-from tests.conftest import CORPUS_DIR, ROOT
+from tests.conftest import ROOT
 from tests.realstack import MODEL_DIR, PROFILE_DIRS
 
 pytestmark = pytest.mark.slow
@@ -26,25 +25,20 @@ def _dev_items(kind: str, n: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("name", OTHERS)
-def test_profile_installs_indexes_and_answers(name: str, tmp_path: Path) -> None:
+def test_profile_installs_indexes_and_answers(name: str, profile_runtime) -> None:
     from assistant.answer.service import Answerer
-    from assistant.corpus import load_plan
     from assistant.embedding.calibration import calibration_for
     from assistant.embedding.install import is_installed, read_provenance
     from assistant.evaluation.answers import cited_text
-    from assistant.index.build import build_index
-    from assistant.runtime import load_runtime, make_encoder, make_tokenizer
-    from assistant.settings import Settings
 
     folder = PROFILE_DIRS[name]
     record = read_provenance(folder)
     assert record is not None and record["profile"] == name, f"run `assistant model install {name}`"
     assert is_installed(folder, {k: v for k, v in record.items() if k != "files"})
-    settings = Settings(corpus_dir=CORPUS_DIR, model_dir=folder, index_dir=tmp_path / "current")
-    assert settings.not_found_threshold == calibration_for(folder, name)["not_found_threshold"]
-    build_index(load_plan(CORPUS_DIR), settings.index_dir, make_encoder(settings), make_tokenizer(settings))
-    runtime = load_runtime(settings)
-    assert runtime.encoder.dim == PROFILES[name].dim
+    runtime, stats = profile_runtime(name)
+    assert stats["embedded"] == stats["chunks"] > 0  # a fresh index of its own
+    assert runtime.settings.not_found_threshold == calibration_for(folder, name)["not_found_threshold"]
+    assert runtime.encoder.dim == PROFILES[name].dim and runtime.encoder.backend == "onnx"
     answerer = Answerer(runtime.plan, runtime.searcher, runtime.settings)
     items = _dev_items("who", 2) + _dev_items("lookup", 2)
     answered = [all(m in cited_text(answerer.answer(i["question"])) for m in i["must_mention"]) for i in items]

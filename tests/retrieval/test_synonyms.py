@@ -51,26 +51,46 @@ def test_shipped_thesaurus_is_well_formed():
         assert key.strip() and targets and all(isinstance(t, str) and t.strip() for t in targets), key
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("question", "name"),
-    [
-        ("税金の催促が来たけど、どこに聞けばいい？", "市税等の未収金対策"),  # 催促 → 督促・滞納
-        ("ケータイの使い方ば教えてくれるとこある？", "スマホサロンの推進事業"),  # ケータイ → スマホ
-        ("仕事の流れを見える化する取組はある？", "デジタル等を活用したBPR推進事業"),  # 見える化 → 可視化
-    ],
-)
-def test_thesaurus_puts_the_row_first_on_the_real_stack(runtime, question, name):
-    searcher = runtime.searcher
-    assert searcher.thesaurus is not None  # on by default
-    first = searcher.search(question, k=5, filters=Filters(kinds=("project",))).hits[0].name
-    saved, searcher.thesaurus = searcher.thesaurus, None
+# The thesaurus's reach, where it was established: on e5-small the question's own words do not get to these rows
+# and the plan's words do. EmbeddingGemma (the default) finds most of them unaided; there the test below only
+# asks that the thesaurus never pushes a row down.
+JAPANESE_CASES = [
+    ("税金の催促が来たけど、どこに聞けばいい？", "市税等の未収金対策"),  # 催促 → 督促・滞納
+    ("ケータイの使い方ば教えてくれるとこある？", "スマホサロンの推進事業"),  # ケータイ → スマホ
+    ("仕事の流れを見える化する取組はある？", "デジタル等を活用したBPR推進事業"),  # 見える化 → 可視化
+]
+ENGLISH_CASES = [
+    ("Does the city hire companies to do the envelope stuffing for tax collection?",
+     "市税等の効果的回収に向けた収納・徴収事務の包括的委託"),
+    ("Is there a committee that advises on collaboration between citizens and the city?", "市民協働推進事業"),
+]  # fmt: skip
+
+
+def _rank(searcher, question: str, name: str, thesaurus: bool) -> int | None:
+    saved = searcher.thesaurus
+    searcher.thesaurus = saved if thesaurus else None
     try:
-        without = searcher.search(question, k=5, filters=Filters(kinds=("project",))).hits[0].name
+        hits = searcher.search(question, k=10, filters=Filters(kinds=("project",))).hits
     finally:
         searcher.thesaurus = saved
-    assert first == name
-    assert without != name  # the words alone do not get there: the thesaurus is what made the difference
+    return next((rank for rank, hit in enumerate(hits, start=1) if hit.name == name), None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "name"), JAPANESE_CASES + ENGLISH_CASES)
+def test_thesaurus_puts_the_row_first_where_words_alone_do_not(profile_runtime, question, name):
+    searcher = profile_runtime("e5-small")[0].searcher
+    assert searcher.thesaurus is not None  # on by default
+    assert _rank(searcher, question, name, thesaurus=True) == 1
+    assert _rank(searcher, question, name, thesaurus=False) != 1  # the thesaurus is what made the difference
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "name"), JAPANESE_CASES + ENGLISH_CASES)
+def test_thesaurus_never_pushes_the_row_down_on_the_default_model(runtime, question, name):
+    with_words = _rank(runtime.searcher, question, name, thesaurus=True)
+    without = _rank(runtime.searcher, question, name, thesaurus=False)
+    assert with_words is not None and (without is None or with_words <= without), (with_words, without)
 
 
 def test_only_english_questions_carry_the_plan_words_into_the_embedding(runtime):
@@ -80,22 +100,3 @@ def test_only_english_questions_carry_the_plan_words_into_the_embedding(runtime)
     assert "滞納" in added and searcher.dense_query(question) == f"{question} {added}"
     assert searcher.dense_query("税金の催促が来た") == "税金の催促が来た"  # Japanese is embedded as asked
     assert "督促" in searcher.lexical_query("税金の催促が来た")  # but BM25 gets the plan's words
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("question", "name"),
-    [
-        ("Does the city hire companies to do the envelope stuffing for tax collection?",
-         "市税等の効果的回収に向けた収納・徴収事務の包括的委託"),
-        ("Is there a committee that advises on collaboration between citizens and the city?", "市民協働推進事業"),
-    ],
-)  # fmt: skip
-def test_english_glosses_lead_the_multilingual_model_to_the_row(runtime, question, name):
-    searcher = runtime.searcher
-    assert searcher.search(question, k=5, filters=Filters(kinds=("project",))).hits[0].name == name
-    saved, searcher.thesaurus = searcher.thesaurus, None
-    try:
-        assert searcher.search(question, k=5, filters=Filters(kinds=("project",))).hits[0].name != name
-    finally:
-        searcher.thesaurus = saved
