@@ -21,6 +21,8 @@ Every export is checked against sentence-transformers on sample texts (cosine) b
 from __future__ import annotations
 
 import json
+import logging
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -112,7 +114,9 @@ def _export_fp32(st_model, target: Path) -> None:
 
     graph = _graph_module(st_model)
     sample = st_model.tokenizer(list(CHECK_TEXTS[:2]), padding=True, return_tensors="pt")
-    with torch.inference_mode():
+    # The tracer warns about Python-side shape checks; the graph is checked against sentence-transformers below.
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             graph,
             (sample["input_ids"], sample["attention_mask"]),
@@ -154,7 +158,12 @@ def _quantize(source: Path, target: Path, intermediate_size: int | None) -> None
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     keep = ffn_down_projections(source, intermediate_size) if intermediate_size else []
-    quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=keep)
+    root = logging.getLogger()
+    level, root.level = root.level, logging.ERROR  # its advice to pre-process suits CNNs, not this graph
+    try:
+        quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=keep)
+    finally:
+        root.setLevel(level)
 
 
 def _check(st_model, folder: Path, prompts: dict[str, str | None]) -> dict[str, float]:
