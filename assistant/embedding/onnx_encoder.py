@@ -1,4 +1,4 @@
-"""The serving encoder: ONNX Runtime + ``tokenizers`` + numpy, no torch and no sentence-transformers.
+"""The serving encoder: ONNX Runtime + SentencePiece or ``tokenizers`` + numpy, no torch, no sentence-transformers.
 
 Reads the graphs ``assistant model install`` exported into ``<model>/onnx/`` (see onnx_export.py): the int8
 graph for queries, one text a run (dynamic int8 makes a vector depend on its batch), and the fp32 graph for
@@ -23,15 +23,17 @@ import numpy as np
 from assistant.embedding.batching import token_budget_batches
 from assistant.embedding.fingerprint import folder_fingerprint
 from assistant.embedding.onnx_export import EXPORT_INFO, ONNX_DIR
+from assistant.embedding.token_ids import load_token_ids, padded
 from assistant.errors import ModelError
 
 
 class OnnxGraph:
     """One exported graph with its tokenizer: texts (prompt already added) → normalised vectors."""
 
-    def __init__(self, model_dir: Path, file: str, threads: int = 2, max_length: int = 512) -> None:
+    def __init__(
+        self, model_dir: Path, file: str, threads: int = 2, max_length: int = 512, tokenizer: dict | None = None
+    ) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, threads)
@@ -42,21 +44,15 @@ class OnnxGraph:
         path = Path(model_dir) / ONNX_DIR / file
         try:
             self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-            self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
-        except Exception as exc:  # onnxruntime and tokenizers raise their own types; the user needs one line
+            self.tokenizer = load_token_ids(model_dir, tokenizer, max_length)
+        except Exception as exc:  # onnxruntime, tokenizers and sentencepiece raise their own types: one line
             raise ModelError(f"cannot load {path}: {exc}; run `assistant model install --force`") from exc
-        self.tokenizer.enable_truncation(max_length)
-        pad_id = self.tokenizer.token_to_id("<pad>")
-        self.tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id)
 
     def token_lengths(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
-        return np.fromiter((sum(e.attention_mask) for e in encodings), dtype=np.int64, count=len(texts))
+        return np.fromiter((len(x) for x in self.tokenizer.ids(texts)), dtype=np.int64, count=len(texts))
 
     def run(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        ids, mask = padded(self.tokenizer.ids(texts), self.tokenizer.pad_id)
         (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
         vectors = vectors.astype(np.float32, copy=False)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -76,6 +72,7 @@ class OnnxEncoder:
             self.query_prompt = info["prompts"]["query"] or ""
             self.document_prompt = info["prompts"]["document"] or ""
             self._files = {"query": info["queries"], "document": info["documents"]}
+            self._tokenizer = info.get("tokenizer")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{model_dir / ONNX_DIR / EXPORT_INFO} is missing or corrupt ({exc})") from exc
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -92,7 +89,8 @@ class OnnxEncoder:
             with self._lock:  # two first requests at once load the graph once
                 graph = self._graphs.get(role)
                 if graph is None:
-                    graph = OnnxGraph(self.model_dir, self._files[role], self.threads, self.max_length)
+                    files = self._files[role]
+                    graph = OnnxGraph(self.model_dir, files, self.threads, self.max_length, self._tokenizer)
                     self._graphs[role] = graph
         return graph
 

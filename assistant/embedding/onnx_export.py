@@ -28,13 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.embedding.token_ids import sentencepiece_record
 from assistant.errors import ModelError
 
 ONNX_DIR = "onnx"
 FP32_FILE = "model.onnx"
 INT8_FILE = "model_int8.onnx"
 EXPORT_INFO = "export.json"
-EXPORT_VERSION = 2  # 2: feed-forward down projections stay fp32 in the int8 graph
+EXPORT_VERSION = 3  # 2: feed-forward down projections stay fp32 in int8; 3: SentencePiece where it agrees
 # Minimum cosine between sentence-transformers and the exported graph on the check texts: a guard against a
 # broken export, not a quality claim (int8 drifts to ~0.96 on EmbeddingGemma; its retrieval effect is measured
 # by `assistant eval`, see docs/performance.md).
@@ -166,7 +167,7 @@ def _quantize(source: Path, target: Path, intermediate_size: int | None) -> None
         root.setLevel(level)
 
 
-def _check(st_model, folder: Path, prompts: dict[str, str | None]) -> dict[str, float]:
+def _check(st_model, folder: Path, prompts: dict[str, str | None], tokenizer: dict | None) -> dict[str, float]:
     """Lowest cosine between sentence-transformers and each graph on the check texts (one text per run)."""
     from assistant.embedding.onnx_encoder import OnnxGraph
 
@@ -175,7 +176,7 @@ def _check(st_model, folder: Path, prompts: dict[str, str | None]) -> dict[str, 
     reference = st_model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, batch_size=1)
     lowest = {}
     for name in (FP32_FILE, INT8_FILE):
-        graph = OnnxGraph(folder.parent, name, threads=2)
+        graph = OnnxGraph(folder.parent, name, threads=2, max_length=int(st_model.max_seq_length), tokenizer=tokenizer)
         vectors = np.vstack([graph.run([t]) for t in texts])
         lowest[name] = float(np.min(np.sum(vectors * reference, axis=1)))
     return lowest
@@ -203,7 +204,8 @@ def export_onnx(model_dir: Path, progress: Progress | None = None) -> Path:
     step("onnx-int8", 1, 1)
     prompts = dict(getattr(st_model, "prompts", {}) or {})
     step("onnx-check", 0, 1)
-    lowest = _check(st_model, folder, prompts)
+    tokenizer = sentencepiece_record(model_dir, int(st_model.max_seq_length))
+    lowest = _check(st_model, folder, prompts, tokenizer)
     step("onnx-check", 1, 1)
     if lowest[FP32_FILE] < MIN_COSINE_FP32 or lowest[INT8_FILE] < MIN_COSINE_INT8:
         raise ModelError(f"ONNX export of {model_dir} does not match sentence-transformers (cosine {lowest})")
@@ -215,6 +217,7 @@ def export_onnx(model_dir: Path, progress: Progress | None = None) -> Path:
         "documents": FP32_FILE,
         "queries": INT8_FILE,
         "min_cosine": lowest,
+        "tokenizer": tokenizer or {"kind": "tokenizer.json"},
     }
     (folder / EXPORT_INFO).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return folder

@@ -92,3 +92,22 @@ def test_folder_without_export_runs_on_sentence_transformers(model_dir: Path) ->
     encoder = make_encoder(Settings(model_dir=model_dir))
     assert encoder.backend == "sentence-transformers"
     assert encoder.encode_queries(["テスト"]).shape == (1, 384)
+
+
+def test_serving_tokenizer_gives_the_ids_of_tokenizer_json(plan) -> None:
+    # SentencePiece is chosen at export only where it agrees on a few samples; hold it to every plan cell.
+    from assistant.embedding.token_ids import JsonTokenizer, load_token_ids
+
+    record = json.loads((MODEL_DIR / "onnx" / "export.json").read_text(encoding="utf-8"))
+    serving = load_token_ids(MODEL_DIR, record["tokenizer"], record["max_seq_length"])
+    reference = JsonTokenizer(MODEL_DIR, record["max_seq_length"])
+    texts = [text for p in plan.projects for text in (p.name, *p.summary_lines, *p.departments)]
+    texts += [record["prompts"]["query"] + q for q in QUESTIONS]
+    assert serving.ids(texts) == reference.ids(texts)
+    assert serving.pad_id == reference.pad_id
+
+
+def test_without_a_sentencepiece_model_tokenizer_json_is_used(tmp_path: Path) -> None:
+    from assistant.embedding.token_ids import sentencepiece_record
+
+    assert sentencepiece_record(tmp_path, 512) is None  # no tokenizer.model: tokenizer.json is used
