@@ -292,17 +292,34 @@ class HybridSearcher:
         """Ascending positions in the lexical arrays of what weighted fusion needs for an exact top ``k``.
 
         Documents the dense side scored are all kept. A lexical-only document's fused score is its
-        normalised BM25 part alone (computed here as ``weighted_fusion`` does), so only those at least the
-        k-th best such part can rank. The lowest and highest scores stay, as they fix the normalisation.
+        normalised BM25 part alone (as ``weighted_fusion`` computes it), so only those at least the k-th
+        best such part can rank. The lowest and highest scores stay, as they fix the normalisation.
         """
         if len(lex_best) == 0:
             return np.zeros(0, dtype=np.int64)
         low, high = float(lex_best.min()), float(lex_best.max())
-        part = weight * (lex_best.astype(np.float64) - low) / ((high - low) or 1.0)
+        span = (high - low) or 1.0
         in_dense = self._doc_mask(dense)[lex_docs]
-        only = self._top_lexical(part, np.flatnonzero(~in_dense), k)
+        only = self._top_by_part(lex_best, np.flatnonzero(~in_dense), k, lambda s: weight * (s - low) / span)
         ends = [int(np.argmin(lex_best)), int(np.argmax(lex_best))]
         return np.unique(np.concatenate([np.flatnonzero(in_dense), only, ends]))
+
+    @staticmethod
+    def _top_by_part(scores: np.ndarray, candidates: np.ndarray, k: int, part) -> np.ndarray:
+        """The ``candidates`` whose ``part(score)`` is at least the k-th best (ties kept: names break them).
+
+        ``part`` never decreases, so the k-th best part is the k-th best score's: the choice is made on
+        the float32 scores, and every part is computed (float64, as Python would) only when a lower score
+        reaches the same part (rounding, or a weight of 0).
+        """
+        if len(candidates) <= k:
+            return candidates
+        chosen = scores[candidates]
+        kth = float(np.partition(chosen, len(chosen) - k)[len(chosen) - k])
+        below = float(np.max(chosen, where=chosen < kth, initial=-np.inf))
+        if below == -np.inf or part(below) < part(kth):
+            return candidates[chosen >= kth]
+        return candidates[part(chosen.astype(np.float64)) >= part(kth)]
 
     def _doc_mask(self, docs) -> np.ndarray:
         """True for each of ``docs`` in an array by document number (faster than np.isin)."""

@@ -153,7 +153,7 @@ def test_search_ranks_exactly_as_fusing_every_document(interleaved, fusion, dens
         for allowed in allowed_sets:
             filters = Filters(ids=allowed) if allowed is not None else None
             for mode in ("hybrid", "lexical", "dense"):
-                for k in (1, 10, 200):
+                for k in (1, 10, 50, 200):
                     result = searcher.search(query, k, filters, mode, vector)
                     got = [(h.id, h.score, h.lexical_rank) for h in result.hits]
                     expected, lexical_top = reference_search(searcher, query, k, allowed, mode, vector)
