@@ -37,8 +37,8 @@ fusion as configured in ``assistant/settings.py``) over the same rows at the mai
 document (the most documents BM25 can match), with its parts timed on the same index: BM25 ``scores()`` of the expanded query (Sudachi
 included), FAISS with the searcher's candidate count, the per-document BM25 maximum, and ``dense_scores``
 (FAISS plus its per-document combination). The index is what ``assistant index build`` makes for that many
-chunks (``faiss_factory``/``ann_threshold``); recall@10 is the overlap of its top 10 with the same searcher
-over exact search. ``per_doc_loop`` in the BM25 rows is the searcher's per-document step as it is now;
+chunks (``faiss_factory``/``ann_threshold``), over HNSW also searched at lower efSearch values; recall@10
+is the overlap of its top 10 with the same searcher over exact search. ``per_doc_loop`` in the BM25 rows is the searcher's per-document step as it is now;
 ``per_doc_python_loop`` is the Python loop it replaced, kept for comparison.
 """
 
@@ -59,6 +59,7 @@ from benchlib.common import ROOT, across_rounds, dev_questions, log, machine, pr
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 DEFAULT_DIM = 768  # EmbeddingGemma-300M's, the default model (multilingual-e5-small's is 384)
 FORMER_EF_SEARCH = 128  # DenseIndex's efSearch before 1024; the plot's "default" baseline
+SEARCHER_EF = (512, 256)  # efSearch values the whole searcher is also timed at over HNSW (after the server's)
 CROSSOVER_SIZES = (2_000, 5_000, 20_000, 50_000)  # Flat and HNSW only: where do they cross?
 POOL_CACHE = ROOT / "build" / "scale-pool"
 
@@ -321,29 +322,36 @@ def make_searcher(plan, ids, texts, lexical, dense, tokenizer, settings):
     )
 
 
-def searcher_case(corpus_rows, lexical, tokenizer, plan, settings, questions, queries, passes: int) -> dict:
-    """The whole search (query vector given) and its parts on one index, plus recall@10 against exact search."""
+def searcher_case(corpus_rows, lexical, tokenizer, plan, settings, questions, queries, passes: int) -> list[dict]:
+    """The whole search (query vector given) and its parts on one index, plus recall@10 against the same
+    searcher over exact search; over HNSW also at lower efSearch values (``SEARCHER_EF``)."""
     from assistant.index.dense import DenseIndex, choose_factory
 
     vectors, texts, ids = corpus_rows
     factory = choose_factory(settings.faiss_factory, len(vectors), settings.ann_threshold)
     dense = DenseIndex(factory).index(vectors)
     searcher = make_searcher(plan, ids, texts, lexical, dense, tokenizer, settings)
+    exact = make_searcher(plan, ids, texts, lexical, DenseIndex("Flat").index(vectors), tokenizer, settings)
     cases = list(zip(questions, queries, strict=True))
+    truth = [[h.id for h in exact.search(q, vector=v).hits] for q, v in cases]
     lex_queries = [searcher.lexical_query(q) for q in questions]
     all_scores = [lexical.scores(q) for q in lex_queries]
-    row = {"factory": factory, "ef_search": dense.hnsw_ef_search if "HNSW" in factory else None}
-    row["dense_candidates"] = searcher.dense_candidates
-    row["search"] = timed_queries(lambda c: searcher.search(c[0], vector=c[1]), cases, passes)
-    row["bm25"] = timed_queries(lexical.scores, lex_queries, passes)
-    row["faiss"] = timed_queries(lambda v: dense.search(v, searcher.dense_candidates), queries, passes)
-    row["doc_scoring"] = timed_queries(lambda scores: searcher.best_per_doc(scores, None), all_scores, passes)
-    row["dense_scores"] = timed_queries(lambda v: searcher.dense_scores(v, None), queries, passes)
-    found = [[h.id for h in searcher.search(q, vector=v).hits] for q, v in cases]
-    exact = make_searcher(plan, ids, texts, lexical, DenseIndex("Flat").index(vectors), tokenizer, settings)
-    truth = [[h.id for h in exact.search(q, vector=v).hits] for q, v in cases]
-    row["recall10"] = round(float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)])), 4)
-    return row
+    rows = []
+    for ef in [dense.hnsw_ef_search, *SEARCHER_EF] if "HNSW" in factory else [None]:
+        if ef is not None:
+            dense.hnsw_ef_search = ef
+            dense._tune()
+        row = {"factory": factory, "ef_search": ef, "server": not rows, "dense_candidates": searcher.dense_candidates}
+        row["search"] = timed_queries(lambda c: searcher.search(c[0], vector=c[1]), cases, passes)
+        row["faiss"] = timed_queries(lambda v: dense.search(v, searcher.dense_candidates), queries, passes)
+        row["dense_scores"] = timed_queries(lambda v: searcher.dense_scores(v, None), queries, passes)
+        if not rows:  # the BM25 side does not depend on efSearch
+            row["bm25"] = timed_queries(lexical.scores, lex_queries, passes)
+            row["doc_scoring"] = timed_queries(lambda scores: searcher.best_per_doc(scores, None), all_scores, passes)
+        found = [[h.id for h in searcher.search(q, vector=v).hits] for q, v in cases]
+        hits = [len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)]
+        rows.append(row | {"recall10": round(float(np.mean(hits)), 4)})
+    return rows
 
 
 def crossover(rows: list[dict]) -> dict:
@@ -438,13 +446,14 @@ def run(args: argparse.Namespace) -> dict:
             log(f"n={n}: BM25 (Sudachi tokenize + bm25s)")
             bm25_row, lexical = bm25_case(texts, ctx["tokenizer"], questions, args.passes)
             log(f"n={n}: the whole searcher and its parts")
-            case = searcher_case(
+            cases = searcher_case(
                 rows, lexical, ctx["tokenizer"], ctx["plan"], ctx["settings"], questions, queries, args.passes
             )
-            bm25_row["per_doc_loop"] = case["doc_scoring"]  # the searcher's per-document step, as it is now
+            bm25_row["per_doc_loop"] = cases[0]["doc_scoring"]  # the searcher's per-document step, as it is now
             bm25_rows.append({"n": n} | bm25_row)
-            searcher_rows.append({"n": n} | case)
-            log(f"  search p50/p95 {_lat(case['search'])} ms, recall@10 {case['recall10']}")
+            searcher_rows += [{"n": n} | case for case in cases]
+            for case in cases:
+                log(f"  efSearch {case['ef_search']}: p50/p95 {_lat(case['search'])} ms, recall@10 {case['recall10']}")
         del vectors, texts, rows
         gc.collect()
     result |= {"dense": dense_rows, "bm25": bm25_rows, "searcher": searcher_rows, "crossover": crossover(dense_rows)}
@@ -471,13 +480,14 @@ SEARCHER_PARTS = [
 
 
 def searcher_markdown(rows: list[dict]) -> str:
-    """The whole-searcher table of docs/performance.md: p50 / p95 ms of the search and of each part."""
+    """The whole-searcher table of docs/performance.md: p50 / p95 ms of the search and of each part (the
+    BM25 side is timed once per size: "–" at the other efSearch values)."""
     heads = ["chunks", "index", *(label for _, label in SEARCHER_PARTS), "recall@10"]
     lines = ["| " + " | ".join(heads) + " |", "|" + " --- |" * len(heads)]
     for r in rows:
         index = r["factory"] + (f" efSearch={r['ef_search']}" if r.get("ef_search") else "")
         cells = [f"{r['n']:,}", f"`{index}`"]
-        cells += [f"{r[key]['p50_ms']:.2f} / {r[key]['p95_ms']:.2f}" for key, _ in SEARCHER_PARTS]
+        cells += [f"{r[key]['p50_ms']:.2f} / {r[key]['p95_ms']:.2f}" if key in r else "–" for key, _ in SEARCHER_PARTS]
         lines.append("| " + " | ".join([*cells, f"{r['recall10']:.3f}"]) + " |")
     return "\n".join(lines)
 
