@@ -50,6 +50,23 @@ def make_encoder(settings: Settings) -> Encoder:
     return SentenceTransformerEncoder(settings.model_dir, settings.torch_threads, settings.encode_batch_size)
 
 
+def make_searcher(settings: Settings, plan, index, encoder, tokenizer) -> HybridSearcher:
+    """The searcher over a loaded index, with the fusion and thesaurus the settings (and the model's
+    calibration) give; shared with scripts/scale_bench.py, which searches synthetic indexes."""
+    return HybridSearcher(
+        plan,
+        index,
+        encoder,
+        tokenizer,
+        fusion=settings.fusion,
+        rrf_k=settings.rrf_k,
+        dense_weight=settings.dense_weight,
+        dense_weight_foreign=settings.dense_weight_foreign,
+        cache_size=settings.cache_size,
+        thesaurus=Thesaurus.load(settings.synonyms_path) if settings.synonyms else None,
+    )
+
+
 def load_runtime(settings: Settings, *, encoder: Encoder | None = None) -> Runtime:
     plan = load_plan(settings.corpus_dir)
     tokenizer = make_tokenizer(settings)
@@ -62,16 +79,5 @@ def load_runtime(settings: Settings, *, encoder: Encoder | None = None) -> Runti
         model_fingerprint=encoder.fingerprint,
         model_dim=encoder.dim,
     )
-    searcher = HybridSearcher(
-        plan,
-        index,
-        encoder,
-        tokenizer,
-        fusion=settings.fusion,
-        rrf_k=settings.rrf_k,
-        dense_weight=settings.dense_weight,
-        dense_weight_foreign=settings.dense_weight_foreign,
-        cache_size=settings.cache_size,
-        thesaurus=Thesaurus.load(settings.synonyms_path) if settings.synonyms else None,
-    )
+    searcher = make_searcher(settings, plan, index, encoder, tokenizer)
     return Runtime(settings, plan, tokenizer, encoder, index, searcher)

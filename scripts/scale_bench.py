@@ -302,24 +302,13 @@ def make_searcher(plan, ids, texts, lexical, dense, tokenizer, settings):
     """A HybridSearcher over the synthetic rows, configured as ``assistant.runtime.load_runtime`` does."""
     from assistant.index.documents import Chunk
     from assistant.index.store import LoadedIndex
-    from assistant.retrieval.search import HybridSearcher
-    from assistant.retrieval.synonyms import Thesaurus
+    from assistant.runtime import make_searcher
 
     synthetic = SyntheticPlan(plan, ids)
     names = [synthetic.project(f"row{i}").name for i in range(len(texts))]
     chunks = [Chunk(f"row{i}#0", f"row{i}", "project", t, (names[i],)) for i, t in enumerate(texts)]
     index = LoadedIndex(folder=Path("."), manifest=None, chunks=chunks, lexical=lexical, dense=dense)
-    return HybridSearcher(
-        synthetic,
-        index,
-        None,
-        tokenizer,
-        fusion=settings.fusion,
-        rrf_k=settings.rrf_k,
-        dense_weight=settings.dense_weight,
-        dense_weight_foreign=settings.dense_weight_foreign,
-        thesaurus=Thesaurus.load(settings.synonyms_path) if settings.synonyms else None,
-    )
+    return make_searcher(settings, synthetic, index, None, tokenizer)
 
 
 def searcher_case(corpus_rows, lexical, tokenizer, plan, settings, questions, queries, passes: int) -> list[dict]:

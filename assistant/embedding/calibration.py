@@ -36,7 +36,7 @@ FIELDS = (
 )
 
 
-def _read(path: Path) -> dict:
+def read_stored(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -46,8 +46,8 @@ def _read(path: Path) -> dict:
 
 def calibration_for(model_dir: Path, profile: str | None) -> dict[str, object]:
     """The stored calibration of a model: its profile's entry, overridden by the folder's own file."""
-    values = dict(_read(CATALOGUE_FILE).get(profile, {})) if profile else {}
-    values.update(_read(Path(model_dir) / FOLDER_FILE))
+    values = dict(read_stored(CATALOGUE_FILE).get(profile, {})) if profile else {}
+    values.update(read_stored(Path(model_dir) / FOLDER_FILE))
     return {k: v for k, v in values.items() if k in FIELDS}
 
 
@@ -55,7 +55,7 @@ def store_calibration(model_dir: Path, profile: str | None, values: dict[str, ob
     """Write ``values`` (and how they were fitted) where :func:`calibration_for` finds them; return the file."""
     record = {**{k: values[k] for k in FIELDS if k in values}, "_fitted": meta}
     if profile:
-        data = _read(CATALOGUE_FILE)
+        data = read_stored(CATALOGUE_FILE)
         data[profile] = record
         path = CATALOGUE_FILE
     else:

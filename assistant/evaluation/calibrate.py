@@ -150,11 +150,11 @@ def fit_not_found(rows, unit: float) -> tuple[dict[str, float], dict[str, float]
 
 def reference_spread(profile: str | None) -> float | None:
     """The spread stored with e5-small's calibration (the scale the margin defaults were read on)."""
-    from assistant.embedding.calibration import CATALOGUE_FILE, _read
+    from assistant.embedding.calibration import CATALOGUE_FILE, read_stored
 
     if profile == REFERENCE_PROFILE:
         return None
-    return _read(CATALOGUE_FILE).get(REFERENCE_PROFILE, {}).get("_fitted", {}).get("spread")
+    return read_stored(CATALOGUE_FILE).get(REFERENCE_PROFILE, {}).get("_fitted", {}).get("spread")
 
 
 def calibrate(runtime, items, profile: str | None, progress: Progress | None = None) -> tuple[dict, dict]:
