@@ -19,6 +19,11 @@ class Handoff(BaseModel):
     name: str = "長崎市コールセンター「あじさいコール」"
     phone: str = "095-822-8888"
     hours: str = "8:00～20:00（年中無休）"
+    # What the operator says instead of a self-referral on /callcenter: the plan's scope and where the
+    # city's FAQ and department directory are (a call outside the plan goes there, not back to the center).
+    scope: str = "実施計画（第H章）"
+    directory_label: str = "市ホームページの「よくある質問」と組織・担当課の案内"
+    directory_url: str = "https://www.city.nagasaki.lg.jp/"
 
 
 class Settings(BaseSettings):
@@ -62,11 +67,14 @@ class Settings(BaseSettings):
     # Weight of the dense ranking for questions with no kana or kanji (English): BM25 over Japanese
     # tokens has almost nothing to match there.
     dense_weight_foreign: float = 0.9
-    # Answering: the plan is taken not to cover a question when the best hit's dense similarity is below
-    # not_found_threshold (English: not_found_threshold_en, cross-lingual scores run lower), or when no
-    # question word is a strong BM25 match (< weak_lexical) and similarity is below threshold + lexical_margin.
-    # Between the threshold and low_confidence_margin above it, the answer is given but marked uncertain.
-    # Values chosen on tests/data/eval/dev.jsonl by scripts/calibrate_not_found.py.
+    # Does the plan cover a question? The coverage model (assistant/answer/coverage.py: weights over several
+    # signals, fitted per embedding model by `assistant model calibrate` and stored with its calibration).
+    coverage: dict | None = None
+    # Without a fitted coverage model (a model folder never calibrated), one rule decides: the plan is taken
+    # not to cover a question when the best hit's dense similarity is below not_found_threshold (English:
+    # not_found_threshold_en, cross-lingual scores run lower), or when no question word is a strong BM25
+    # match (< weak_lexical) and similarity is below threshold + lexical_margin. Between the threshold and
+    # low_confidence_margin above it, the answer is given but marked uncertain.
     not_found_threshold: float = 0.805
     not_found_threshold_en: float = 0.75
     weak_lexical: float = 2.0

@@ -244,16 +244,45 @@ def none_in_year(year: int, projects: list[Project], lang: str) -> tuple[str, li
     return text + "\n" + head + "\n" + "\n".join(lines), [project_citation(p, e.text) for p, e in dated]
 
 
-def not_found(handoff: dict, lang: str) -> str:
+def handoff_line(handoff: dict, lang: str, channel: str = "citizen") -> str:
+    """Where to turn next. An operator *is* the call center: no self-referral, the scope and the directory."""
+    if channel == "callcenter":
+        if lang == "en":
+            return f"This is outside the {handoff['scope']}; see {handoff['directory_label']}."
+        return f"{handoff['scope']}の範囲外です。{handoff['directory_label']}をご案内ください。"
     if lang == "en":
-        return (
-            "I could not find anything about this in the city's implementation plan. "
-            f"Please contact {handoff['name']} ({handoff['phone']}, {handoff['hours']})."
+        return f"Please contact {handoff['name']} ({handoff['phone']}, {handoff['hours']})."
+    return f"お手数ですが、{handoff['name']}（{handoff['phone']}、{handoff['hours']}）にお問い合わせください。"
+
+
+def not_found(handoff: dict, lang: str, channel: str = "citizen") -> str:
+    if lang == "en":
+        return "I could not find anything about this in the city's implementation plan. " + handoff_line(
+            handoff, lang, channel
         )
-    return (
-        "この計画には該当する記載が見つかりませんでした。"
-        f"お手数ですが、{handoff['name']}（{handoff['phone']}、{handoff['hours']}）にお問い合わせください。"
-    )
+    return "この計画には該当する記載が見つかりませんでした。" + handoff_line(handoff, lang, channel)
+
+
+def partly(missing: tuple[str, ...], row: tuple[Project, str], handoff: dict, lang: str,
+           channel: str = "citizen") -> tuple[str, list[Citation]]:  # fmt: skip
+    """The plan does not say what was asked, though a row is near its topic: say so first, then the row."""
+    project, line = row
+    if lang == "en":
+        what = "“" + "”, “".join(missing) + "”" if missing else "what you asked"
+        head = f"The plan says nothing about {what}."
+        related = f"Related plan text: {project.name} ({_departments(project, lang)}): 「{line}」"
+    else:
+        what = "「" + "」「".join(missing) + "」についての" if missing else "お尋ねの点についての"
+        head = f"計画には{what}記載はありません。"
+        related = f"関連する計画の記載：{project.name}（{_departments(project, lang)}）「{line}」"
+    return "\n".join([head, related, handoff_line(handoff, lang, channel)]), [project_citation(project, line)]
+
+
+def rephrase(lang: str) -> str:
+    """Nothing to look up (a greeting, thanks, stray keys): ask for the question instead of guessing one."""
+    if lang == "en":
+        return "Please tell me what you would like to know about the city's plan, for example:"
+    return "ご質問の内容を読み取れませんでした。市の計画について知りたいことを、たとえば次のようにお尋ねください。"
 
 
 def uncertain_prefix(lang: str) -> str:

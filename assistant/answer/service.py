@@ -4,8 +4,9 @@ Order of decisions, each a small step:
 1. understand the question (rules.json): intent, language, named departments / policy / tag / years;
 2. resolve what it is about: the previous answer's projects for a follow-up, the complete structured
    set when it only names facets (「DX推進課の事業は？」), a named policy, or else the best search hit;
-3. decide whether the plan covers it (calibrated on the dev set: dense similarity of the best hit,
-   raised when BM25 agrees); below the threshold answer 「記載が見つかりませんでした」 with the hand-off;
+3. decide whether the plan covers it (coverage.py: several signals weighed by a model fitted per embedding
+   model): covered → answered; partly → 「計画には…についての記載はありません」 then the near row as related
+   text; not covered → said plainly with the hand-off; nothing to look up (greetings, stray keys) → rephrase;
 4. compose the reply from records (compose.py) and remember its projects for the next turn.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import replace
 from datetime import date
 
 from assistant.answer import compose
+from assistant.answer.coverage import CoverageJudge, CoverageModel, Verdict
 from assistant.answer.session import SessionStore
 from assistant.answer.types import Question, Reply
 from assistant.answer.understand import QuestionReader
@@ -43,38 +45,22 @@ class Answerer:
         self.reader = QuestionReader(plan, searcher.tokenizer, today=lambda: self.today())
         self.sessions = SessionStore(settings.max_sessions, settings.session_ttl_s)
         # Dropped with this answerer when a new index is loaded (Services.reload builds a new one).
-        self.cache: LRU[tuple[str, tuple[str, ...], int], Reply] = LRU(settings.answer_cache_size)
+        self.cache: LRU[tuple[str, tuple[str, ...], int, str], Reply] = LRU(settings.answer_cache_size)
         self.handoff = settings.handoff.model_dump()
-
-    # --- confidence --------------------------------------------------------------------------------
-
-    def coverage(self, q: Question, results: SearchResults) -> str:
-        """``high``, ``low`` or ``none``: does the plan cover the question, judging by the best hit?
-
-        Dense similarity alone overlaps between in-scope and out-of-scope questions (e5 scores everything
-        ~0.8), so a weak lexical match (no rare plan word in the question) demands a higher similarity.
-        """
-        if not results.hits or results.hits[0].dense_score is None:
-            return "none"
-        s = self.settings
-        dense = results.hits[0].dense_score
-        threshold = s.not_found_threshold_en if q.lang == "en" else s.not_found_threshold
-        if q.lang == "ja" and results.lexical_top < s.weak_lexical:
-            threshold += s.lexical_margin
-        if dense < threshold:
-            return "none"
-        return "high" if dense >= threshold + s.low_confidence_margin else "low"
+        self.coverage = CoverageJudge(plan, searcher, CoverageModel.from_dict(settings.coverage), settings)
 
     # --- main entry --------------------------------------------------------------------------------
 
-    def answer(self, message: str, session_id: str | None = None) -> Reply:
+    def answer(self, message: str, session_id: str | None = None, channel: str = "citizen") -> Reply:
+        """``channel`` is who reads it: on ``callcenter`` the operator is the hand-off, so refusals do not
+        send the caller back to the call center."""
         session = self.sessions.get_or_create(session_id)
-        # An answer depends only on the text, the rows of the previous answer (follow-ups) and the fiscal
-        # year (「今年度」); the same question in the same context is answered from the cache.
-        key = (normalize_query(message), tuple(session.last_ids), fiscal_year_of(self.today()))
+        # An answer depends only on the text, the rows of the previous answer (follow-ups), the fiscal
+        # year (「今年度」) and the channel; the same question in the same context comes from the cache.
+        key = (normalize_query(message), tuple(session.last_ids), fiscal_year_of(self.today()), channel)
         cached = self.cache.get(key)
         if cached is None:
-            reply = self._answer(self.reader.read(message), session.last_ids)
+            reply = self._answer(self.reader.read(message), session.last_ids, channel)
             self.cache.put(key, replace(reply))
         else:
             reply = replace(cached, message_id=secrets.token_hex(8))
@@ -85,7 +71,8 @@ class Answerer:
             session.last_intent = reply.answer_type
         return reply
 
-    def _reply(self, q: Question, answer_type: str, text: str, citations, ids, confidence="high") -> Reply:
+    def _reply(self, q: Question, answer_type: str, text: str, citations, ids, confidence="high",
+               coverage: str = "covered") -> Reply:  # fmt: skip
         suggestions = self._suggestions(q, answer_type, ids)
         return Reply(
             session_id="",
@@ -93,17 +80,31 @@ class Answerer:
             answer=text,
             answer_type=answer_type,
             confidence=confidence,
+            coverage=coverage,
             citations=citations,
-            handoff=self.handoff if confidence != "high" else None,
+            handoff=self.handoff if confidence != "high" and coverage != "nothing" else None,
             suggestions=suggestions,
             lang=q.lang,
             project_ids=ids,
         )
 
-    def _not_found(self, q: Question) -> Reply:
-        return self._reply(q, "not_found", compose.not_found(self.handoff, q.lang), [], [], confidence="none")
+    def _not_found(self, q: Question, channel: str = "citizen") -> Reply:
+        text = compose.not_found(self.handoff, q.lang, channel)
+        return self._reply(q, "not_found", text, [], [], "none", "not_covered")
 
-    def _answer(self, q: Question, previous: list[str]) -> Reply:
+    def _refusal(self, q: Question, verdict: Verdict, results: SearchResults, channel: str) -> Reply:
+        """What the plan does not cover, said plainly: near a row (partly) with that row as related text."""
+        best = results.hits[0] if results.hits else None
+        project = self.plan.project(best.id) if best is not None else None
+        if verdict.outcome != "partly" or project is None:
+            return self._not_found(q, channel)
+        text, citations = compose.partly(verdict.missing, (project, best.excerpt), self.handoff, q.lang, channel)
+        return self._reply(q, "not_found", text, citations, [], "none", "partly")
+
+    def _nothing(self, q: Question) -> Reply:
+        return self._reply(q, "not_found", compose.rephrase(q.lang), [], [], "none", "nothing")
+
+    def _answer(self, q: Question, previous: list[str], channel: str = "citizen") -> Reply:
         year = q.years[0] if q.years else None
         has_facets = bool(q.departments or q.tags or q.policy or year)
         # 「その中で令和8年度のものは？」「今年は？」「来年度もやると？」 after an answer ask about the same rows
@@ -138,16 +139,21 @@ class Answerer:
                 if q.content_tokens and len(projects) > 1:
                     projects = self._narrow(q, projects)
                     if not projects:
-                        return self._not_found(q)
+                        return self._not_found(q, channel)
                 return self._about(q, projects, previous_context=True)
+
+        asks_whole_set = q.intent in ("list", "count") and (q.set_words or q.complete)  # 「事業を全部」
+        if q.intent != "policy" and not asks_whole_set and self.coverage.nothing_to_answer(q):
+            return self._nothing(q)
 
         # A policy question names a code or asks about goals.
         if q.intent == "policy" and (q.policy or not q.departments):
             node = self.plan.node(q.policy) if q.policy else None
             if node is None:
                 results = self.searcher.search(q.text, k=10, filters=Filters(kinds=("policy",)))
-                if self.coverage(q, results) == "none":
-                    return self._not_found(q)
+                verdict = self.coverage.judge(q, results)
+                if not verdict.covered:
+                    return self._refusal(q, verdict, results, channel)
                 node = self.plan.node(self._best_node(q, results.hits).id)
             return self._policy_reply(q, node)
 
@@ -205,9 +211,10 @@ class Answerer:
             )
         else:
             results = self.searcher.search(q.text, k=k, filters=replace(filters, kinds=("project",)))
-        confidence = self.coverage(q, results)
-        if confidence == "none":
-            return self._not_found(q)
+        verdict = self.coverage.judge(q, results)
+        if not verdict.covered:
+            return self._refusal(q, verdict, results, channel)
+        confidence = verdict.confidence
         hits = results.hits
         if q.intent == "lookup" and not has_facets:
             node = self._policy_instead(q, results)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.answer.topics import TopicWord
+
 
 @dataclass(frozen=True, slots=True)
 class Question:
@@ -25,6 +27,7 @@ class Question:
     named_projects: tuple[str, ...] = ()  # project ids whose exact name the question contains
     policy_level: str | None = None  # "basic" (基本施策) or "policy" (個別施策) when the question says which
     complete: bool = False  # asks for every item (「すべて」「一覧」): a list is never narrowed
+    topic_words: tuple[TopicWord, ...] = ()  # meaning-carrying nouns once the frame is removed (coverage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class Reply:
     answer: str
     answer_type: str  # lookup | who | when | list | policy | count | not_found
     confidence: str  # high | low | none
+    coverage: str = "covered"  # covered | partly | not_covered | nothing (assistant/answer/coverage.py)
     citations: list[Citation] = field(default_factory=list)
     handoff: dict | None = None
     suggestions: list[str] = field(default_factory=list)

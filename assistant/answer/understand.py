@@ -17,10 +17,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from assistant.answer.romaji import RomajiNames
+from assistant.answer.topics import topic_words
 from assistant.answer.types import Question
 from assistant.corpus.plan import Plan
 from assistant.corpus.wareki import relative_years_in_text, without_relative_years, years_in_text
-from assistant.index.tokenizer import Tokenizer, code_tokens
+from assistant.index.tokenizer import STOPWORDS, Tokenizer, code_tokens
 from assistant.retrieval.search import has_japanese
 
 RULES_PATH = Path(__file__).with_name("rules.json")
@@ -49,6 +50,10 @@ class QuestionReader:
         self.today = today  # 「今年度」 is read against it; tests pass a fixed day
         self.rules = json.loads(rules_path.read_text(encoding="utf-8"))
         self.intent_vocabulary = {normalize(w) for w in self.rules["intent_vocabulary"]}
+        # Words that frame a question or greet, never its topic (a message of only these asks nothing).
+        self.frame_words = frozenset(
+            self.intent_vocabulary | STOPWORDS | {normalize(w) for w in self.rules["chatter_words"]}
+        )
         # English frame words go before Sudachi sees them: it would spell them in katakana (projects →
         # プロジェクツ) and they would pass for topic words.
         ascii_words = sorted((w for w in self.intent_vocabulary if w.isascii()), key=len, reverse=True)
@@ -182,9 +187,11 @@ class QuestionReader:
             for t in self.tokenizer(stripped)
             if t not in self.intent_vocabulary and not t.isdigit() and t not in codes
         ]
+        topics = topic_words(self.tokenizer, stripped, self.frame_words)
         if tags:
             tag_words = {normalize(w) for tag in tags for w in self.rules["tags"][tag]}
             tokens = [t for t in tokens if not any(t in w for w in tag_words)]
+            topics = tuple(w for w in topics if not any(w.form in t for t in tag_words))
         # 「this year」 is a year, not a pointer back to the previous answer.
         refers_back = self._has(without_relative_years(text), self.rules["followup_words"])
         followup = refers_back or (not tokens and not named)
@@ -205,4 +212,5 @@ class QuestionReader:
             named_projects=named,
             policy_level=self.policy_level(text),
             complete=self._has(text, self.rules["complete_words"]),
+            topic_words=topics,
         )

@@ -7,6 +7,8 @@ matches what clients actually receive (schemathesis checks that in tests/reliabi
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -41,12 +43,20 @@ ERROR_DESCRIPTIONS = {
 class ChatRequest(BaseModel):
     message: str = Field(description="The question, as typed (Japanese or English)")
     session_id: str | None = Field(default=None, max_length=64, description="From the previous reply, if any")
+    channel: Literal["citizen", "callcenter"] = Field(
+        default="citizen",
+        description="Who reads the answer: on 'callcenter' the operator is the hand-off, so a refusal names "
+        "the plan's scope and the city's directory instead of the call center's number",
+    )
 
 
 class Handoff(BaseModel):
     name: str
     phone: str
     hours: str
+    scope: str = Field(default="", description="What the assistant covers (said instead of a self-referral)")
+    directory_label: str = Field(default="", description="The city's FAQ / department directory")
+    directory_url: str = Field(default="", description="Link to it, shown on /callcenter")
 
 
 class CitationOut(BaseModel):
@@ -67,6 +77,13 @@ class ChatResponse(BaseModel):
     answer: str
     answer_type: str = Field(description="lookup | who | when | list | policy | count | not_found")
     confidence: str = Field(description="high | low | none")
+    coverage: Literal["covered", "partly", "not_covered", "nothing"] = Field(
+        default="covered",
+        description="Does the plan cover the question? covered: answered; partly: the topic is near a plan row "
+        "but the thing asked is not in the plan (the answer says so, then cites the row as related); "
+        "not_covered: not in the plan (hand-off); nothing: nothing to look up (a greeting, stray keys), "
+        "rephrase. answer_type is not_found for all but covered.",
+    )
     citations: list[CitationOut]
     handoff: Handoff | None
     suggestions: list[str]

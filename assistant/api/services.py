@@ -87,5 +87,5 @@ class Services:
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResults:
         return self._bounded(lambda: self.runtime.searcher.search(query, k=k, filters=filters or Filters()))
 
-    def answer(self, message: str, session_id: str | None) -> Reply:
-        return self._bounded(lambda: self._pipeline.answerer.answer(message, session_id))
+    def answer(self, message: str, session_id: str | None, channel: str = "citizen") -> Reply:
+        return self._bounded(lambda: self._pipeline.answerer.answer(message, session_id, channel))

@@ -33,6 +33,7 @@ FIELDS = (
     "related_ratio",
     "policy_over_project_margin",
     "child_policy_margin",
+    "coverage",
 )
 
 

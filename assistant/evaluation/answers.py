@@ -2,8 +2,13 @@
 
 The answerer is duck-typed (the answering stage does not exist yet): ``answer(message, session_id)``
 returns a reply with ``.session_id``, ``.answer`` (text), ``.answer_type`` (``"not_found"`` when the plan
-does not cover the question) and ``.citations`` (objects or dicts with ``id``, ``name``, ``excerpt``,
-``departments``).
+does not cover the question), optionally ``.coverage`` and ``.confidence``, and ``.citations`` (objects or
+dicts with ``id``, ``name``, ``excerpt``, ``departments``).
+
+A reply is a *refusal* when its coverage is partly / not_covered / nothing (or, without a coverage field,
+when its answer_type is not_found): right for an out-of-scope item, a refusal of an in-scope one. An answer
+is *correct* when it is a refusal of an out-of-scope item, or an in-scope answer that cites a gold row and
+shows every must_mention string; the reliability table gives the share correct per confidence label.
 
 Conversation order: every item starts a new session except a follow-up, which is asked in its ``after``
 item's session right after that item. When another follow-up already continued that session (two
@@ -46,6 +51,38 @@ def cited_text(reply: Any, top: int = TOP_CITATIONS) -> str:
         parts.append(_field(citation, "excerpt", "") or "")
         parts.extend(_field(citation, "departments", ()) or ())
     return "\n".join(parts)
+
+
+def coverage_of(reply: Any) -> str:
+    """covered | partly | not_covered | nothing; replies without the field are read from answer_type."""
+    coverage = _field(reply, "coverage")
+    if coverage:
+        return str(coverage)
+    return "not_covered" if _field(reply, "answer_type") == "not_found" else "covered"
+
+
+def refused(reply: Any) -> bool:
+    return coverage_of(reply) != "covered"
+
+
+def confusion(records: Sequence[dict]) -> dict[str, dict[str, int]]:
+    """Outcome counts per group (in_scope, and the out-of-scope kinds): rows of the confusion table."""
+    table: dict[str, dict[str, int]] = {}
+    for r in records:
+        if r["kind"] == "followup":
+            continue
+        row = table.setdefault(r["group"], dict.fromkeys(("covered", "partly", "not_covered", "nothing"), 0))
+        row[r["coverage"]] = row.get(r["coverage"], 0) + 1
+    return table
+
+
+def reliability(records: Sequence[dict]) -> dict[str, dict[str, float]]:
+    """Per confidence label: how many answers carry it and the share of them that are correct."""
+    table: dict[str, dict[str, float]] = {}
+    for label in dict.fromkeys(str(r["confidence"]) for r in records):
+        group = [r for r in records if str(r["confidence"]) == label]
+        table[label] = {"n": len(group), "correct": round(mean(1.0 if r["correct"] else 0.0 for r in group), 4)}
+    return table
 
 
 def citation_ids(reply: Any) -> list[str]:
@@ -124,10 +161,16 @@ def evaluate_answers(
             "answer_type": _field(reply, "answer_type"),
             "citations": ids[:FOLLOWUP_K],
             "took_ms": took,
-            "not_found": _field(reply, "answer_type") == "not_found",
+            "not_found": refused(reply),
+            "coverage": coverage_of(reply),
+            "confidence": _field(reply, "confidence"),
+            "group": item.oos_kind or ("out_of_scope" if not item.in_scope else "in_scope"),
         }
         if item.in_scope:
             record["must_mention"] = contains_all(cited_text(reply), item.must_mention)
+            record["correct"] = not record["not_found"] and record["must_mention"] and bool(gold_ids & set(ids))
+        else:
+            record["correct"] = record["not_found"]
         if item.kind == "followup":
             record["followup_hit@5"] = bool(gold_ids & set(ids[:FOLLOWUP_K]))
         if item.kind == "who":
@@ -146,6 +189,10 @@ def evaluate_answers(
         "must_mention": share("must_mention"),
         "must_mention_by_kind": {k: share("must_mention", k) for k in dict.fromkeys(r["kind"] for r in records)},
         "out_of_scope": oos,
+        "refused_in_scope": sum(1 for r in records if r["not_found"] and r["kind"] != "out_of_scope"),
+        "n_in_scope": sum(1 for r in records if r["kind"] != "out_of_scope"),
+        "coverage": confusion(records),
+        "reliability": reliability(records),
         "followup_recall@5": share("followup_hit@5"),
         "wrong_department": sum(1 for r in records if r.get("wrong_departments")),
         "wrong_year": sum(1 for r in records if r.get("wrong_years")),

@@ -9,7 +9,9 @@ score scale. Three steps, each on the tuning items only:
    answerer sees them, :func:`observe`); thresholds are tried at the midpoints between observed
    similarities, so the grid follows the model's own scale. Ranked by out-of-scope F1, then by fewest
    in-scope questions refused.
-3. **Margins** read on e5-small's scale (uncertain band, policy-over-project, child policy, the lexical
+3. **Coverage**: the model that decides whether the plan covers a question, fitted on the same items plus
+   the out-of-scope tuning bank (:mod:`assistant.evaluation.coverage_fit`).
+4. **Margins** read on e5-small's scale (uncertain band, policy-over-project, child policy, the lexical
    margin grid) are carried over in units of the spread of in-scope similarities (their standard deviation),
    measured on the same items.
 """
@@ -30,7 +32,9 @@ WEAK_LEXICAL = (2.0, 3.0, 4.0)
 # Settings read off e5-small's scale: carried over to another model in units of its spread.
 SPREAD_SCALED = ("low_confidence_margin", "policy_over_project_margin", "child_policy_margin")
 REFERENCE_PROFILE = "e5-small"
-DEFAULT_DATASET = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval" / "dev.jsonl"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval"
+# The tuning part: the dev set and the tuning half of the out-of-scope bank (oos_check.jsonl stays unseen).
+DEFAULT_DATASETS = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "oos_tuning.jsonl")
 
 Progress = Callable[[str, int, int], None]
 
@@ -159,9 +163,13 @@ def reference_spread(profile: str | None) -> float | None:
 
 def calibrate(runtime, items, profile: str | None, progress: Progress | None = None) -> tuple[dict, dict]:
     """All calibrated values for the runtime's model, and a record of how they were fitted."""
+    from assistant.answer.coverage import CoverageModel
+    from assistant.evaluation.coverage_fit import fit_coverage
+    from assistant.evaluation.coverage_fit import observe as observe_coverage
     from assistant.settings import Settings
 
-    fusion, best_fusion = fit_fusion(runtime, items, progress)
+    # Fusion is ranked on in-scope items alone (refusals have no rank): the bank would only cost time.
+    fusion, best_fusion = fit_fusion(runtime, [i for i in items if i.in_scope], progress)
     rows = observe(runtime, items)
     unit = spread(rows)
     values, scores = fit_not_found(rows, unit)
@@ -169,6 +177,10 @@ def calibrate(runtime, items, profile: str | None, progress: Progress | None = N
     reference = reference_spread(profile)
     ratio = unit / reference if reference else 1.0
     margins = {k: round(defaults[k].default * ratio, 4) for k in SPREAD_SCALED}
+    # The answerer observed for coverage runs on these values (its margins decide which path asks).
+    runtime.settings = runtime.settings.model_copy(update={**fusion, **values, **margins, "coverage": None})
+    model, coverage_meta = fit_coverage(observe_coverage(runtime, items, progress))
+    CoverageModel.from_dict(model.to_dict())  # what is stored must load
     meta = {
         "items": len(items),
         "spread": round(unit, 5),
@@ -176,19 +188,20 @@ def calibrate(runtime, items, profile: str | None, progress: Progress | None = N
         "fusion_mrr@10": round(best_fusion["mrr@10"], 4),
         "fusion_recall@5": round(best_fusion["recall@5"], 4),
         "out_of_scope": {k: round(v, 4) for k, v in scores.items()},
+        "coverage": coverage_meta,
     }
-    return {**fusion, **values, **margins}, meta
+    return {**fusion, **values, **margins, "coverage": model.to_dict()}, meta
 
 
 def calibrate_and_store(settings, datasets: Sequence[Path] | None, progress: Progress | None = None):
     """Load the configured model and index, calibrate on ``datasets`` and store the values with the model."""
     from assistant.embedding.calibration import store_calibration
     from assistant.embedding.catalogue import profile_of_folder
-    from assistant.evaluation.dataset import load_dataset
+    from assistant.evaluation.dataset import load_datasets
     from assistant.runtime import load_runtime
 
-    paths = list(datasets or [DEFAULT_DATASET])
-    items = [item for path in paths for item in load_dataset(path)]
+    paths = list(datasets or DEFAULT_DATASETS)
+    items = load_datasets(paths)
     runtime = load_runtime(settings)
     profile = profile_of_folder(settings.model_dir)
     name = profile.name if profile else None

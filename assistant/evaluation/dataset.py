@@ -20,7 +20,10 @@ KINDS = ("lookup", "who", "when", "list", "policy", "followup", "out_of_scope")
 PERSONAS = ("citizen", "callcenter", "staff")
 LANGS = ("ja", "en")
 REQUIRED = ("id", "persona", "lang", "question", "kind", "gold", "must_mention")
-OPTIONAL = ("gold_policy", "after")
+OPTIONAL = ("gold_policy", "after", "oos_kind")
+# What kind of out-of-scope question (optional): a service the plan does not describe, a near miss that
+# shares words with a plan row but asks what it does not say, or nothing to look up (greetings, nonsense).
+OOS_KINDS = ("service", "near_miss", "nothing")
 # 個別施策/取組方針 as used by Project.approach_key, and 基本施策/個別施策 codes for policy gold.
 APPROACH_KEY = re.compile(r"^H\d+-\d+/\d+$")
 POLICY_CODE = re.compile(r"^H\d+(?:-\d+)?$")
@@ -48,6 +51,7 @@ class EvalItem:
     must_mention: tuple[str, ...]
     gold_policy: tuple[str, ...] = ()
     after: str | None = None
+    oos_kind: str | None = None
     line: int = 0
 
     @property
@@ -103,6 +107,9 @@ def _check_item(data: dict, where: str, line: int, problems: list[str]) -> EvalI
         problems.append(f"{where}: followup item needs 'after' (the id of an earlier item)")
     if kind != "followup" and after is not None:
         problems.append(f"{where}: only followup items may have 'after'")
+    oos_kind = data.get("oos_kind")
+    if oos_kind is not None and (kind != "out_of_scope" or oos_kind not in OOS_KINDS):
+        problems.append(f"{where}: oos_kind must be one of {', '.join(OOS_KINDS)}, on out_of_scope items only")
     if len(problems) > before:
         return None
     return EvalItem(
@@ -115,6 +122,7 @@ def _check_item(data: dict, where: str, line: int, problems: list[str]) -> EvalI
         must_mention=must_mention,
         gold_policy=gold_policy,
         after=after,
+        oos_kind=oos_kind,
         line=line,
     )
 
@@ -168,3 +176,19 @@ def load_dataset(path: str | Path) -> list[EvalItem]:
     except UnicodeDecodeError as exc:
         raise DatasetError([f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})"]) from exc
     return parse_items(text.splitlines(), source=str(path))
+
+
+def load_datasets(paths: Iterable[str | Path]) -> list[EvalItem]:
+    """Several files as one set (a tuning file and its out-of-scope bank); ids must be unique across them."""
+    items: list[EvalItem] = []
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    for path in paths:
+        for item in load_dataset(path):
+            if item.id in seen:
+                problems.append(f"{path}:{item.line}: id {item.id!r} is also in {seen[item.id]}")
+            seen.setdefault(item.id, str(path))
+            items.append(item)
+    if problems:
+        raise DatasetError(problems)
+    return items

@@ -112,10 +112,29 @@ def format_answers(answers: dict[str, Any]) -> str:
             f"  wrong department (who):    {answers['wrong_department']} of {answers['n_who']}",
             f"  wrong year (when):         {answers['wrong_year']} of {answers['n_when']}",
             # The retrieval pass has already cached these questions' vectors, so this excludes encoding.
+            f"  in-scope refused:          {answers.get('refused_in_scope', 0)} of {answers.get('n_in_scope', 0)}",
             f"  latency p50/p95 (warm):    {fmt(answers['timing']['p50_ms'], 1)} / "
             f"{fmt(answers['timing']['p95_ms'], 1)} ms",
+            *format_coverage(answers),
         ]
     )
+
+
+def format_coverage(answers: dict[str, Any]) -> list[str]:
+    """The confusion table (group → outcome) and the reliability table (confidence → share correct)."""
+    lines: list[str] = []
+    outcomes = ("covered", "partly", "not_covered", "nothing")
+    if answers.get("coverage"):
+        rows = [[group, *(counts.get(o, 0) for o in outcomes)] for group, counts in answers["coverage"].items()]
+        lines += ["", "coverage outcome per question group (follow-ups left out)", table(["group", *outcomes], rows)]
+    if answers.get("reliability"):
+        rows = [[label, v["n"], fmt(v["correct"])] for label, v in answers["reliability"].items()]
+        lines += [
+            "",
+            "reliability: share of answers correct per confidence label",
+            table(["confidence", "n", "correct"], rows),
+        ]
+    return lines
 
 
 def format_worst(records: Sequence[dict[str, Any]], width: int = 44) -> str:

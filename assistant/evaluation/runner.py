@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.evaluation.dataset import KINDS, DatasetError, EvalItem, load_dataset
+from assistant.evaluation.dataset import KINDS, DatasetError, EvalItem, load_datasets
 from assistant.evaluation.metrics import (
     GoldError,
     GoldTarget,
@@ -228,7 +228,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation.report import format_report, format_worst
     from assistant.runtime import load_runtime
 
-    items = load_dataset(args.file)
+    # Several files are scored as one set (ids are unique across them): a tuning part with its bank.
+    items = load_datasets(args.file)
     runtime = load_runtime(settings_from_args(args))
     answerer = None
     if args.retriever == "hybrid":  # answers are composed from hybrid search, so score them with it
@@ -236,7 +237,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         answerer = Answerer(runtime.plan, runtime.searcher, runtime.settings)
     report = evaluate(runtime, items, retriever=args.retriever, answerer=answerer)
-    report["dataset"] = str(args.file)
+    report["dataset"] = " + ".join(str(path) for path in args.file)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
@@ -250,7 +251,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def add_eval_parser(sub: argparse._SubParsersAction, add_paths: Callable[..., None]) -> argparse.ArgumentParser:
     """Register ``eval`` on the top-level sub-parsers (called from assistant/commands.py)."""
     parser = sub.add_parser("eval", help="score retrieval on an evaluation file (JSON Lines)")
-    parser.add_argument("file", type=Path, help="evaluation file, e.g. tests/data/eval/dev.jsonl")
+    parser.add_argument("file", type=Path, nargs="+", help="evaluation file(s), e.g. tests/data/eval/dev.jsonl")
     parser.add_argument("--retriever", choices=RETRIEVERS, default="hybrid")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--worst", type=int, default=0, metavar="N", help="also list the N worst in-scope items")

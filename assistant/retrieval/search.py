@@ -373,6 +373,7 @@ class HybridSearcher:
             dense_rank=dense_rank,
             dense_score=dense.docs.get(doc),
             runner_up=ranked_lines[1] if len(ranked_lines) > 1 else None,
+            line_score=max(similarity.values()) if similarity else None,
         )
 
     def rank_lines(

@@ -70,12 +70,13 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
             answer="ご質問をどうぞ。例えば「コールセンターの担当課は？」のように入力してください。",
             answer_type="not_found",
             confidence="none",
+            coverage="nothing",
             citations=[],
             handoff=None,
             suggestions=["コールセンターの担当課は？", "DX推進課の事業を一覧で", "H3のめざす姿は？"],
         )
     started = time.perf_counter()
-    reply = services.answer(message, body.session_id)
+    reply = services.answer(message, body.session_id, body.channel)
     log = getattr(request.app.state, "question_log", None)
     if log is not None:
         # Written before the reply leaves, so feedback on it can never arrive first (it never raises).
@@ -94,6 +95,7 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
         answer=reply.answer,
         answer_type=reply.answer_type,
         confidence=reply.confidence,
+        coverage=reply.coverage,
         citations=[c.to_dict() for c in reply.citations],
         handoff=reply.handoff,
         suggestions=reply.suggestions,

@@ -1,0 +1,252 @@
+"""Does the plan cover the question? Several signals, weighed by a small logistic model fitted per model.
+
+One similarity threshold cannot tell 「ふるさと納税の返礼品は？」 (a plan row shares its words, but not what
+is asked) from an in-scope question in everyday words. So :class:`CoverageJudge` reads several signals
+(:data:`FEATURES`) from the question, the search results and the plan's vocabulary:
+
+* ``dense`` / ``line`` / ``margin``: similarity of the best row, of its best sentence, and the lead over
+  the second row;
+* ``lexical``: the best BM25 score (log);
+* ``row_share`` / ``plan_share``: the share of the question's topic words found in the best row / anywhere
+  in the plan (directly or through the thesaurus);
+* ``missing_rare``: how specific the most specific topic word the plan never uses is (6 − its Zipf value
+  in general text, :mod:`assistant.answer.topics`): 返礼品 or 粗大ごみ, not 料金;
+* ``prototype_gap``: similarity to the nearest out-of-scope service (``out_of_scope_topics.json``) minus
+  ``dense``;
+* ``aspect_unmet``: the question asks for a kind of fact (an amount, a phone number, opening hours, a date,
+  an age limit: ``aspects.json``) that the best row does not state;
+* ``topics`` (log count), ``english`` and ``english_dense`` (cross-lingual scores run lower).
+
+:class:`CoverageModel` holds the standardisation and weights, fitted on tuning data by
+``assistant model calibrate`` (:mod:`assistant.evaluation.calibrate`) and stored with the model's other
+calibrated values. Its probability gives the outcome:
+
+* ``covered`` (confidence ``high`` at or above ``high``, else ``low``);
+* ``partly``: refused, but a topic word of the question is in the nearest row: the topic is near a row,
+  the thing asked is not in the plan;
+* ``not_covered``: refused with no such word;
+* ``nothing``: nothing to look up at all (greetings, thanks, keyboard mashing), decided before any search.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answer.topics import TopicWord, zipf
+from assistant.answer.types import Question
+from assistant.retrieval.types import SearchResults
+
+PROTOTYPES_PATH = Path(__file__).with_name("out_of_scope_topics.json")
+ASPECTS_PATH = Path(__file__).with_name("aspects.json")
+FEATURES = (
+    "dense", "line", "margin", "lexical", "row_share", "plan_share", "missing_rare", "prototype_gap",
+    "aspect_unmet", "topics", "english", "english_dense",
+)  # fmt: skip
+SPECIFIC_ZIPF = 6.0  # missing_rare = SPECIFIC_ZIPF - zipf: words rarer than everyday ones count
+OUTCOMES = ("covered", "partly", "not_covered", "nothing")
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    values: dict[str, float]
+    in_row: tuple[TopicWord, ...] = ()
+    missing: tuple[TopicWord, ...] = ()  # topic words the plan never uses, most specific first
+    unmet: tuple[str, ...] = ()  # labels of asked kinds of fact the best row does not state
+
+    def vector(self) -> np.ndarray:
+        return np.array([self.values[name] for name in FEATURES], dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    outcome: str  # see OUTCOMES
+    confidence: str  # high | low | none
+    probability: float | None = None
+    missing: tuple[str, ...] = ()  # surfaces of specific topic words the plan does not use
+
+    @property
+    def covered(self) -> bool:
+        return self.outcome == "covered"
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageModel:
+    """Logistic regression over standardised :data:`FEATURES`: P(the plan covers the question)."""
+
+    weights: tuple[float, ...]
+    bias: float
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    threshold: float = 0.5  # below: refused
+    high: float = 0.9  # at or above: confidence "high"
+    features: tuple[str, ...] = field(default=FEATURES)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> CoverageModel | None:
+        """The stored model, or None when there is none or it was fitted on other features."""
+        if not data or tuple(data.get("features", ())) != FEATURES:
+            return None
+        keys = ("weights", "means", "scales")
+        return cls(**{k: tuple(data[k]) for k in keys}, bias=data["bias"], threshold=data["threshold"],
+                   high=data["high"])  # fmt: skip
+
+    def to_dict(self) -> dict:
+        return {
+            "features": list(self.features),
+            "weights": [round(w, 5) for w in self.weights],
+            "bias": round(self.bias, 5),
+            "means": [round(m, 5) for m in self.means],
+            "scales": [round(s, 5) for s in self.scales],
+            "threshold": round(self.threshold, 4),
+            "high": round(self.high, 4),
+        }
+
+    def probability(self, signals: Signals) -> float:
+        z = (signals.vector() - np.array(self.means)) / np.array(self.scales)
+        logit = float(z @ np.array(self.weights) + self.bias)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+
+
+@dataclass(frozen=True, slots=True)
+class Aspect:
+    """A kind of fact a question may ask for, and what a row must contain to state it."""
+
+    labels: dict[str, str]
+    cues: tuple[Callable[[str], bool], ...]
+    evidence: tuple[re.Pattern[str], ...]
+    except_set_words: bool = False  # 「事業はいくつ？」 counts rows, which the plan has
+
+    def asked(self, text: str, q: Question) -> bool:
+        return not (self.except_set_words and q.set_words) and any(cue(text) for cue in self.cues)
+
+    def stated(self, text: str) -> bool:
+        return any(pattern.search(text) for pattern in self.evidence)
+
+
+def _cue(word: str) -> Callable[[str], bool]:
+    word = unicodedata.normalize("NFKC", word).lower()
+    if word.isascii():  # whole words: 'hours' is not in 'neighbours'
+        return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])").search
+    return lambda text: word in text
+
+
+def load_aspects(path: Path = ASPECTS_PATH) -> list[Aspect]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["aspects"]
+    return [
+        Aspect(
+            a["label"],
+            tuple(_cue(c) for c in a["cues"]),
+            tuple(re.compile(e) for e in a["evidence"]),
+            a.get("except_set_words", False),
+        )
+        for a in data.values()
+    ]
+
+
+class CoverageJudge:
+    """Signals and verdicts for one plan, searcher and (optional) fitted model."""
+
+    def __init__(self, plan, searcher, model: CoverageModel | None, settings, prototypes_path=PROTOTYPES_PATH):
+        self.plan, self.searcher, self.model, self.settings = plan, searcher, model, settings
+        self.tokenizer = searcher.tokenizer
+        # Each document's words as BM25 indexes them (its row chunks), so a new chapter needs no code.
+        words: dict[str, set[str]] = {}
+        for chunk in searcher.index.chunks:
+            if chunk.scope == "row":
+                words.setdefault(chunk.doc_id, set()).update(self.tokenizer(chunk.text))
+        self.doc_words = {doc: frozenset(ws) for doc, ws in words.items()}
+        self.doc_text = {}
+        for chunk in searcher.index.chunks:
+            if chunk.scope == "row":
+                self.doc_text[chunk.doc_id] = self.doc_text.get(chunk.doc_id, "") + "\n" + chunk.text
+        self.aspects = load_aspects()
+        self.plan_words = frozenset().union(*self.doc_words.values())
+        topics = json.loads(Path(prototypes_path).read_text(encoding="utf-8"))["topics"]
+        self.prototypes = np.asarray(searcher.encoder.encode_documents(topics), dtype=np.float32)
+
+    # --- signals -----------------------------------------------------------------------------------
+
+    def _words_of(self, word: TopicWord) -> set[str]:
+        """The plan tokens a topic word stands for: itself and its thesaurus targets."""
+        words = {word.form}
+        thesaurus = self.searcher.thesaurus
+        if thesaurus is not None:
+            words.update(self.tokenizer(thesaurus.expand(word.surface)))
+        return words
+
+    def signals(self, q: Question, results: SearchResults) -> Signals:
+        hits = results.hits
+        best = hits[0]
+        dense = best.dense_score if best.dense_score is not None else -1.0
+        second = max((h.dense_score for h in hits[1:] if h.dense_score is not None), default=dense)
+        row = self.doc_words.get(best.id, frozenset())
+        words = [(w, self._words_of(w)) for w in q.topic_words]
+        in_row = tuple(w for w, forms in words if forms & row)
+        in_plan = [w for w, forms in words if forms & self.plan_words]
+        missing = sorted((w for w, forms in words if not forms & self.plan_words), key=zipf)
+        n = len(words)
+        vector = self.searcher.embed_query(self.searcher.dense_query(q.text))
+        asked = unicodedata.normalize("NFKC", q.text).lower()
+        row_text = self.doc_text.get(best.id, "")
+        unmet = tuple(a.labels[q.lang] for a in self.aspects if a.asked(asked, q) and not a.stated(row_text))
+        english = 1.0 if q.lang == "en" else 0.0
+        values = {
+            "dense": dense,
+            "line": best.line_score if best.line_score is not None else dense,
+            "margin": dense - second,
+            "lexical": math.log1p(max(results.lexical_top, 0.0)),
+            "row_share": len(in_row) / n if n else 0.0,
+            "plan_share": len(in_plan) / n if n else 0.0,
+            "missing_rare": max(0.0, SPECIFIC_ZIPF - zipf(missing[0])) if missing else 0.0,
+            "prototype_gap": float(np.max(self.prototypes @ vector)) - dense,
+            "aspect_unmet": 1.0 if unmet else 0.0,
+            "topics": math.log1p(n),
+            "english": english,
+            "english_dense": english * dense,
+        }
+        return Signals(values, in_row, tuple(missing), unmet)
+
+    # --- verdicts ----------------------------------------------------------------------------------
+
+    def nothing_to_answer(self, q: Question) -> bool:
+        """Greetings, thanks, keyboard mashing: no topic word, facet or project name to look up."""
+        if q.named_projects or q.departments or q.policy or q.tags or q.years:
+            return False
+        known = [w for w in q.topic_words if not (w.latin and zipf(w) == 0.0 and w.form not in self.plan_words)]
+        return not known
+
+    def judge(self, q: Question, results: SearchResults) -> Verdict:
+        if not results.hits or results.hits[0].dense_score is None:
+            return Verdict("not_covered", "none")
+        signals = self.signals(q, results)
+        if self.model is None:
+            return self._by_threshold(q, results, signals)
+        p = self.model.probability(signals)
+        if p >= self.model.threshold:
+            return Verdict("covered", "high" if p >= self.model.high else "low", p)
+        return self._refusal(signals, p)
+
+    def _refusal(self, signals: Signals, p: float | None) -> Verdict:
+        # What the plan does not say: the asked kind of fact (金額), else the specific words it never uses.
+        missing = signals.unmet[:1] or tuple(w.surface for w in signals.missing[:2] if not w.latin)
+        outcome = "partly" if signals.in_row else "not_covered"
+        return Verdict(outcome, "none", p, missing if outcome == "partly" else ())
+
+    def _by_threshold(self, q: Question, results: SearchResults, signals: Signals) -> Verdict:
+        """A model with no fitted coverage model (a new folder): the single-threshold rule of the settings."""
+        s = self.settings
+        dense = results.hits[0].dense_score
+        threshold = s.not_found_threshold_en if q.lang == "en" else s.not_found_threshold
+        if q.lang == "ja" and results.lexical_top < s.weak_lexical:
+            threshold += s.lexical_margin
+        if dense < threshold:
+            return self._refusal(signals, None)
+        return Verdict("covered", "high" if dense >= threshold + s.low_confidence_margin else "low")
