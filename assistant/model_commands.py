@@ -91,6 +91,8 @@ def cmd_model_calibrate(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     path, values = calibrate_and_store(settings, args.dataset, progress=stage_printer("calibrate"))
     for key, value in values.items():
+        if key == "coverage":  # a model, not a number: its cut and high mark (the weights are in the file)
+            value = f"threshold {value['threshold']}, high {value['high']}, {len(value['weights'])} weights"
         print(f"{key}: {value}")
     print(f"calibration stored in {path}")
     return 0
@@ -113,7 +115,7 @@ def register(sub: argparse._SubParsersAction, add_paths: AddPaths) -> None:
         type=Path,
         action="append",
         default=None,
-        help="tuning file(s) (default: tests/data/eval/dev.jsonl)",
+        help="tuning file(s) (default: tests/data/eval/dev.jsonl and oos_tuning.jsonl)",
     )
     calibrate.set_defaults(func=cmd_model_calibrate)
     for p in (install, listing):

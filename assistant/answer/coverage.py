@@ -10,11 +10,14 @@ is asked) from an in-scope question in everyday words. So :class:`CoverageJudge`
 * ``row_share`` / ``plan_share``: the share of the question's topic words found in the best row / anywhere
   in the plan (directly or through the thesaurus);
 * ``missing_rare``: how specific the most specific topic word the plan never uses is (6 − its Zipf value
-  in general text, :mod:`assistant.answer.topics`): 返礼品 or 粗大ごみ, not 料金;
+  in general text, :mod:`assistant.answer.topics`): 返礼品 or 粗大ごみ, not 料金; ``row_missing_rare`` the
+  same for the words the best row does not use (a near miss asks about a specific thing the row lacks,
+  an everyday paraphrase of a row misses only common words);
 * ``prototype_gap``: similarity to the nearest out-of-scope service (``out_of_scope_topics.json``) minus
   ``dense``;
-* ``aspect_unmet``: the question asks for a kind of fact (an amount, a phone number, opening hours, a date,
-  an age limit: ``aspects.json``) that the best row does not state;
+* ``aspect_unmet``: how many kinds of fact the question names (an amount, a phone number, opening hours, a date,
+  an age limit, one's own case: ``aspects.json``) that the best row does not state; when it *asks* for one (いくら, 電話番号)
+  and the row shares its topic, the answer is ``partly`` whatever the model says;
 * ``topics`` (log count), ``english`` and ``english_dense`` (cross-lingual scores run lower).
 
 :class:`CoverageModel` holds the standardisation and weights, fitted on tuning data by
@@ -47,8 +50,8 @@ from assistant.retrieval.types import SearchResults
 PROTOTYPES_PATH = Path(__file__).with_name("out_of_scope_topics.json")
 ASPECTS_PATH = Path(__file__).with_name("aspects.json")
 FEATURES = (
-    "dense", "line", "margin", "lexical", "row_share", "plan_share", "missing_rare", "prototype_gap",
-    "aspect_unmet", "topics", "english", "english_dense",
+    "dense", "line", "margin", "lexical", "row_share", "plan_share", "missing_rare", "row_missing_rare",
+    "prototype_gap", "aspect_unmet", "topics", "english", "english_dense",
 )  # fmt: skip
 SPECIFIC_ZIPF = 6.0  # missing_rare = SPECIFIC_ZIPF - zipf: words rarer than everyday ones count
 OUTCOMES = ("covered", "partly", "not_covered", "nothing")
@@ -59,7 +62,7 @@ class Signals:
     values: dict[str, float]
     in_row: tuple[TopicWord, ...] = ()
     missing: tuple[TopicWord, ...] = ()  # topic words the plan never uses, most specific first
-    unmet: tuple[str, ...] = ()  # labels of asked kinds of fact the best row does not state
+    unmet: tuple[str, ...] = ()  # labels of kinds of fact asked for (いくら) that the best row does not state
 
     def vector(self) -> np.ndarray:
         return np.array([self.values[name] for name in FEATURES], dtype=np.float64)
@@ -117,15 +120,22 @@ class CoverageModel:
 
 @dataclass(frozen=True, slots=True)
 class Aspect:
-    """A kind of fact a question may ask for, and what a row must contain to state it."""
+    """A kind of fact a question may ask for (an amount, a phone number), and how a row states it."""
 
     labels: dict[str, str]
-    cues: tuple[Callable[[str], bool], ...]
+    asks: tuple[Callable[[str], bool], ...]  # words that ask for the fact (いくら)
+    cues: tuple[Callable[[str], bool], ...]  # words of its kind that may just be the topic (料金)
     evidence: tuple[re.Pattern[str], ...]
     except_set_words: bool = False  # 「事業はいくつ？」 counts rows, which the plan has
 
+    def applies(self, q: Question) -> bool:
+        return not (self.except_set_words and q.set_words)
+
     def asked(self, text: str, q: Question) -> bool:
-        return not (self.except_set_words and q.set_words) and any(cue(text) for cue in self.cues)
+        return self.applies(q) and any(ask(text) for ask in self.asks)
+
+    def mentioned(self, text: str, q: Question) -> bool:
+        return self.asked(text, q) or (self.applies(q) and any(cue(text) for cue in self.cues))
 
     def stated(self, text: str) -> bool:
         return any(pattern.search(text) for pattern in self.evidence)
@@ -143,6 +153,7 @@ def load_aspects(path: Path = ASPECTS_PATH) -> list[Aspect]:
     return [
         Aspect(
             a["label"],
+            tuple(_cue(c) for c in a["asks"]),
             tuple(_cue(c) for c in a["cues"]),
             tuple(re.compile(e) for e in a["evidence"]),
             a.get("except_set_words", False),
@@ -192,11 +203,14 @@ class CoverageJudge:
         in_row = tuple(w for w, forms in words if forms & row)
         in_plan = [w for w, forms in words if forms & self.plan_words]
         missing = sorted((w for w, forms in words if not forms & self.plan_words), key=zipf)
+        off_row = [w for w, forms in words if not forms & row and not w.latin]
         n = len(words)
         vector = self.searcher.embed_query(self.searcher.dense_query(q.text))
         asked = unicodedata.normalize("NFKC", q.text).lower()
         row_text = self.doc_text.get(best.id, "")
-        unmet = tuple(a.labels[q.lang] for a in self.aspects if a.asked(asked, q) and not a.stated(row_text))
+        unstated = [a for a in self.aspects if not a.stated(row_text)]
+        unmet = tuple(a.labels[q.lang] for a in unstated if a.asked(asked, q))
+        mentioned = sum(1 for a in unstated if a.mentioned(asked, q))
         english = 1.0 if q.lang == "en" else 0.0
         values = {
             "dense": dense,
@@ -206,8 +220,9 @@ class CoverageJudge:
             "row_share": len(in_row) / n if n else 0.0,
             "plan_share": len(in_plan) / n if n else 0.0,
             "missing_rare": max(0.0, SPECIFIC_ZIPF - zipf(missing[0])) if missing else 0.0,
+            "row_missing_rare": max((max(0.0, SPECIFIC_ZIPF - zipf(w)) for w in off_row), default=0.0),
             "prototype_gap": float(np.max(self.prototypes @ vector)) - dense,
-            "aspect_unmet": 1.0 if unmet else 0.0,
+            "aspect_unmet": float(mentioned),
             "topics": math.log1p(n),
             "english": english,
             "english_dense": english * dense,
@@ -230,6 +245,9 @@ class CoverageJudge:
         if self.model is None:
             return self._by_threshold(q, results, signals)
         p = self.model.probability(signals)
+        if p >= self.model.threshold and signals.unmet and signals.in_row:
+            # Near a row, but asking for a fact of a kind it does not state (「…はいくら？」): say so.
+            return Verdict("partly", "none", p, signals.unmet[:1])
         if p >= self.model.threshold:
             return Verdict("covered", "high" if p >= self.model.high else "low", p)
         return self._refusal(signals, p)

@@ -57,7 +57,10 @@ def topic_words(tokenizer, text: str, frame: set[str] | frozenset[str]) -> tuple
             continue
         if latin and (len(form) < 2 or not form.isalpha() or english_zipf(form) >= ENGLISH_FUNCTION_ZIPF):
             continue
-        parts = tuple(p.surface() for p in m.split(SplitMode.A)) if not latin else ()
+        pieces = m.split(SplitMode.A) if not latin else []
+        if len(pieces) > 1 and all(p.normalized_form().lower() in frame for p in pieces):
+            continue  # 担当課 = 担当 + 課: a compound of frame words frames the question too
+        parts = tuple(p.surface() for p in pieces)
         words.setdefault(form, TopicWord(form, surface, latin, parts if len(parts) > 1 else ()))
     return tuple(words.values())
 

@@ -32,6 +32,7 @@ WEAK_LEXICAL = (2.0, 3.0, 4.0)
 # Settings read off e5-small's scale: carried over to another model in units of its spread.
 SPREAD_SCALED = ("low_confidence_margin", "policy_over_project_margin", "child_policy_margin")
 REFERENCE_PROFILE = "e5-small"
+MAX_REFUSED = 0.03  # share of in-scope tuning questions a refusal rule may refuse
 EVAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval"
 # The tuning part: the dev set and the tuning half of the out-of-scope bank (oos_check.jsonl stays unseen).
 DEFAULT_DATASETS = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "oos_tuning.jsonl")
@@ -137,14 +138,23 @@ def fit_not_found(rows, unit: float) -> tuple[dict[str, float], dict[str, float]
     en = midpoints([d for _, lang, d, _ in rows if lang == "en"])
     margins = [round(m * unit, 4) for m in LEXICAL_MARGINS_IN_SPREADS]
     best_key, best = None, None
+    # At most MAX_REFUSED of the in-scope questions may be refused (a bank of refusals would otherwise
+    # buy F1 with in-scope refusals).
+    allowed = MAX_REFUSED * sum(1 for oos, *_ in rows if not oos)
     # English thresholds do not interact with the Japanese ones: fit them apart (the grid stays small).
     for t_ja, margin, weak in itertools.product(ja, margins, WEAK_LEXICAL):
         s = score([r for r in rows if r[1] != "en"], t_ja, 0.0, margin, weak)
-        key = (round(s["f1"], 3), -s["refused_in_scope"], -margin)
+        key = (s["refused_in_scope"] <= allowed, round(s["f1"], 3), -s["refused_in_scope"], -margin)
         if best_key is None or key > best_key:
             best_key, best = key, {"not_found_threshold": t_ja, "lexical_margin": margin, "weak_lexical": weak}
     en_rows = [r for r in rows if r[1] == "en"]
-    en_best = max(en, key=lambda t: (round(score(en_rows, 0.0, t, 0.0, 0.0)["f1"], 3), -t))
+    en_allowed = MAX_REFUSED * sum(1 for oos, *_ in en_rows if not oos)
+
+    def en_key(t: float) -> tuple:
+        s = score(en_rows, 0.0, t, 0.0, 0.0)
+        return (s["refused_in_scope"] <= en_allowed, round(s["f1"], 3), -t)
+
+    en_best = max(en, key=en_key)
     values = {**best, "not_found_threshold_en": en_best}
     values = {k: round(v, 4) for k, v in values.items()}
     scores = score(rows, values["not_found_threshold"], values["not_found_threshold_en"],

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.coverage import FEATURES, CoverageJudge, CoverageModel, Signals, Verdict
+from assistant.evaluation.calibrate import MAX_REFUSED
 
-MAX_REFUSED = 0.03  # share of in-scope tuning questions the cut may refuse
 HIGH_PRECISION = 0.97  # share of right rows among tuning answers marked "high"
 L2 = 1.0
 

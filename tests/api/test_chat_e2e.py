@@ -67,9 +67,29 @@ def test_followup_chain(client):
 def test_out_of_scope_hands_off(client, question):
     data = ask(client, question)
     assert data["answer_type"] == "not_found"
-    assert data["citations"] == []
+    assert data["coverage"] in {"partly", "not_covered"}
     assert data["handoff"]["phone"] == "095-822-8888"
-    assert "見つかりませんでした" in data["answer"]
+    assert "095-822-8888" in data["answer"]
+
+
+def test_call_center_channel_and_coverage_are_in_the_contract(client):
+    data = client.post("/api/chat", json={"message": "粗大ごみの出し方を教えて", "channel": "callcenter"}).json()
+    assert data["coverage"] != "covered" and "095-822-8888" not in data["answer"]
+    assert data["handoff"]["directory_url"].startswith("https://")
+    assert client.post("/api/chat", json={"message": "x", "channel": "fax"}).status_code == 422
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert set(schema["ChatResponse"]["properties"]["coverage"]["enum"]) == {
+        "covered",
+        "partly",
+        "not_covered",
+        "nothing",
+    }
+    assert "callcenter" in schema["ChatRequest"]["properties"]["channel"]["enum"]
+
+
+def test_greeting_asks_to_rephrase(client):
+    data = ask(client, "こんにちは")
+    assert data["coverage"] == "nothing" and data["citations"] == [] and data["suggestions"]
 
 
 def test_english_question(client):

@@ -13,8 +13,16 @@ KINDS = {"lookup", "who", "when", "list", "policy", "followup", "out_of_scope"}
 
 @pytest.fixture(
     scope="module",
-    params=[("dev.jsonl", 100), ("holdout.jsonl", 40), ("holdout2.jsonl", 80)],
-    ids=["dev", "holdout", "holdout2"],
+    params=[
+        ("dev.jsonl", 100),
+        ("holdout.jsonl", 40),
+        ("holdout2.jsonl", 80),
+        ("holdout3.jsonl", 100),
+        ("holdout4.jsonl", 100),
+        ("oos_tuning.jsonl", 150),
+        ("oos_check.jsonl", 150),
+    ],
+    ids=["dev", "holdout", "holdout2", "holdout3", "holdout4", "oos_tuning", "oos_check"],
 )
 def items(request):
     name, at_least = request.param
@@ -35,6 +43,8 @@ def test_schema(items):
             assert item["after"] in seen
         if item["kind"] == "out_of_scope":
             assert item["gold"] == [] and item["must_mention"] == []
+        assert item.get("oos_kind", "service") in {"service", "near_miss", "nothing"}
+        assert "oos_kind" not in item or item["kind"] == "out_of_scope"
         seen.add(item["id"])
 
 
@@ -49,3 +59,24 @@ def test_gold_matches_the_plan(items, plan):
         assert all(key in keys for key in item.get("gold_policy", [])), item["id"]
         for text in item["must_mention"]:
             assert plan.contains_verbatim(text), (item["id"], text)
+
+
+def _read(name: str) -> list[dict]:
+    return [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_out_of_scope_bank_is_split_into_disjoint_tuning_and_check_parts():
+    tuning, check = _read("oos_tuning.jsonl"), _read("oos_check.jsonl")
+    assert len(tuning) + len(check) >= 300
+    assert not {i["id"] for i in tuning} & {i["id"] for i in check}
+    assert not {i["question"] for i in tuning} & {i["question"] for i in check}
+    for part in (tuning, check):
+        kinds = {i["oos_kind"] for i in part}
+        assert kinds == {"service", "near_miss", "nothing"}  # every kind on both sides
+        assert {i["lang"] for i in part} == {"ja", "en"}
+        assert all(i["kind"] == "out_of_scope" for i in part)
+
+
+def test_ids_are_unique_across_every_file():
+    ids = [i["id"] for path in sorted(EVAL.glob("*.jsonl")) for i in _read(path.name)]
+    assert len(ids) == len(set(ids))

@@ -310,7 +310,7 @@ class FakeAnswerer:
             self.next_session += 1
             session_id = f"s{self.next_session}"
         self.log.append((message, session_id))
-        text, answer_type, citations = self.replies.get(message, ("", "answer", []))
+        text, answer_type, citations = self.replies.get(message, ("", "answer", []))[:3]
         return SimpleNamespace(session_id=session_id, answer=text, answer_type=answer_type, citations=citations)
 
 
@@ -359,6 +359,39 @@ def test_answer_metrics():
     assert answers["followup_recall@5"] == 1.0
     assert answers["wrong_department"] == 1 and answers["wrong_year"] == 1
     assert answers["out_of_scope"]["precision"] == 1.0 and answers["out_of_scope"]["recall"] == 0.5
+
+
+class CoverageAnswerer(FakeAnswerer):
+    """Replies carrying coverage and confidence, as the real answerer's do."""
+
+    def answer(self, message, session_id):
+        reply = super().answer(message, session_id)
+        reply.coverage, reply.confidence = self.replies[message][3:5]
+        return reply
+
+
+def test_refusals_confusion_and_reliability_read_the_coverage_field():
+    rows = [Row("P1", "提案型協働事業", "H2-2/1", ("自治振興課",))]
+    plan = SimpleNamespace(projects=rows, department_counts={"自治振興課": 1})
+    near = EvalItem("n1", "citizen", "ja", "N", "out_of_scope", (), (), (), None, "near_miss")
+    junk = EvalItem("z1", "citizen", "ja", "Z", "out_of_scope", (), (), (), None, "nothing")
+    items = [item("q1", question="A"), item("q2", question="B"), near, junk]
+    cite = [{"id": "P1", "excerpt": "協働"}]
+    replies = {
+        "A": ("協働です。", "lookup", cite, "covered", "high"),
+        "B": ("計画には金額の記載はありません。", "not_found", cite, "partly", "none"),  # an in-scope refusal
+        "N": ("関連する記載です。", "not_found", cite, "partly", "none"),  # refused: right
+        "Z": ("協働です。", "lookup", cite, "covered", "low"),  # nonsense answered: wrong
+    }
+    targets = {i.id: resolve_gold(i.gold, rows) for i in items}
+    answers = evaluate_answers(plan, items, targets, CoverageAnswerer(replies))
+    assert answers["refused_in_scope"] == 1 and answers["n_in_scope"] == 2
+    assert answers["out_of_scope"]["precision"] == 0.5 and answers["out_of_scope"]["recall"] == 0.5
+    assert answers["coverage"]["in_scope"] == {"covered": 1, "partly": 1, "not_covered": 0, "nothing": 0}
+    assert answers["coverage"]["near_miss"]["partly"] == 1 and answers["coverage"]["nothing"]["covered"] == 1
+    assert answers["reliability"]["high"] == {"n": 1, "correct": 1.0}
+    assert answers["reliability"]["low"] == {"n": 1, "correct": 0.0}
+    assert answers["reliability"]["none"] == {"n": 2, "correct": 0.5}
 
 
 def test_table_aligns_wide_characters():

@@ -36,12 +36,24 @@ def test_answer_card_and_copy(new_page):
     assert "事業名：" in copied and "コールセンター運営" in copied
 
 
-def test_not_found_shows_handoff(page):
+def test_out_of_scope_call_names_the_scope_and_never_refers_to_the_call_center(page):
+    # The operator *is* あじさいコール: the card says the call is outside the plan and links the directory.
     page.goto("/callcenter")
-    _ask(page, "粗大ごみの出し方を教えて")
+    _ask(page, "家の前の街灯が切れたままで夜道が暗いので、早く直してほしいという苦情です")
     handoff = page.locator("#cc-handoff")
     expect(handoff).to_be_visible()
-    expect(handoff).to_contain_text("095-822-8888")
+    expect(handoff).to_contain_text("実施計画（第H章）の範囲外です")
+    expect(page.locator("#cc-directory")).to_have_attribute("href", "https://www.city.nagasaki.lg.jp/")
+    assert "095-822-8888" not in page.locator("#cc-result").inner_text()
+    assert "あじさいコール" not in page.locator("#cc-answer").inner_text()
+    expect(page.locator("#cc-dept")).to_contain_text("計画の範囲外")
+
+
+def test_covered_answer_shows_no_refusal_card(page):
+    page.goto("/callcenter")
+    _ask(page, "ネーミングライツの担当はどこ？")
+    expect(page.locator("#cc-handoff")).to_be_hidden()
+    expect(page.locator("#cc-dept")).to_have_text("資産経営課")
 
 
 def test_history_survives_reload_and_re_asks(page):

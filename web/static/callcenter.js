@@ -93,14 +93,22 @@
     ui.copyStatus.textContent = "";
     state.copyText = "回答：" + (data.answer || "") + "\n担当課：" + deptText + "\n事業名：" + nameText;
 
+    // Refusals (the plan does not cover it, or only a related row): the scope card, never a phone number.
+    const coverage = data.coverage || (data.answer_type === "not_found" ? "not_covered" : "covered");
+    const refused = coverage !== "covered";
+    ui.handoff.hidden = !refused || coverage === "nothing";
+    $("cc-handoff-title").textContent = coverage === "partly" ? "お尋ねの点は計画に記載がありません" : "計画に記載がありません";
     const h = data.handoff;
-    ui.handoff.hidden = !(h || data.answer_type === "not_found");
-    if (h) {
-      $("cc-handoff-name").textContent = h.name || root.dataset.handoffName;
-      const phone = $("cc-handoff-phone");
-      phone.textContent = h.phone || root.dataset.handoffPhone;
-      phone.href = "tel:" + phone.textContent.replace(/[^0-9+]/g, "");
-      $("cc-handoff-hours").textContent = "（" + (h.hours || root.dataset.handoffHours) + "）";
+    if (h && h.directory_url) {
+      const link = $("cc-directory");
+      link.href = h.directory_url;
+      link.textContent = h.directory_label || link.textContent;
+    }
+    $("cc-evidence-title").textContent = coverage === "partly" ? "関連する計画の記載" : "根拠となる計画の記載";
+    if (refused) {
+      ui.dept.textContent = "—（計画の範囲外）";
+      ui.name.textContent = "—";
+      state.copyText = "回答：" + (data.answer || "") + "\n担当課：計画の範囲外";
     }
     ui.citations.replaceChildren(...citations.map(citationItem));
     ui.evidence.hidden = citations.length === 0;
@@ -122,7 +130,7 @@
       const res = await fetch(apiBase + "/api/chat", {
         method: "POST", signal: controller.signal, credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ message: message, session_id: state.sessionId }),
+        body: JSON.stringify({ message: message, session_id: state.sessionId, channel: root.dataset.channel || "citizen" }),
       });
       const text = await res.text();
       let data = null;

@@ -186,12 +186,15 @@
   function addAnswer(data) {
     if (data.handoff) Object.assign(handoff, data.handoff);
     const citations = data.citations || [];
-    const node = el("div", { className: "npa-msg npa-msg--bot", "data-answer-type": data.answer_type || "" }, [
+    // A partly covered answer cites a near row as related text, not as the source of an answer.
+    const citeTitle = data.coverage === "partly" ? "関連する計画の記載" : "根拠となる計画の記載";
+    const node = el("div", { className: "npa-msg npa-msg--bot", "data-answer-type": data.answer_type || "",
+      "data-coverage": data.coverage || "" }, [
       el("span", { className: "npa-visually-hidden", text: "回答：" }),
       el("p", { className: "npa-text npa-answer", text: data.answer || "" }),
       data.confidence === "low" ? el("p", { className: "npa-lowconf", text: "確信度が低い回答です。下の計画の記載もあわせてご確認ください。" }) : null,
       citations.length ? el("div", { className: "npa-cites" }, [
-        el("p", { className: "npa-cites__title", text: "根拠となる計画の記載（" + citations.length + "件）" }),
+        el("p", { className: "npa-cites__title", text: citeTitle + "（" + citations.length + "件）" }),
       ].concat(citations.map(citation))) : null,
       data.handoff ? handoffCard(data.handoff) : null,
       chips(data.suggestions),
