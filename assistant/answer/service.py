@@ -98,7 +98,10 @@ class Answerer:
         project = self.plan.project(best.id) if best is not None else None
         if verdict.outcome != "partly" or project is None:
             return self._not_found(q, channel)
-        text, citations = compose.partly(verdict.missing, (project, best.excerpt), self.handoff, q.lang, channel)
+        return self._partly(q, verdict.missing, project, best.excerpt, channel)
+
+    def _partly(self, q: Question, missing: tuple[str, ...], project: Project, line: str, channel: str) -> Reply:
+        text, citations = compose.partly(missing, (project, line), self.handoff, q.lang, channel)
         return self._reply(q, "not_found", text, citations, [], "none", "partly")
 
     def _nothing(self, q: Question) -> Reply:
@@ -203,6 +206,11 @@ class Answerer:
             projects = [self.plan.project(i) for i in q.named_projects]
             if len(projects) > 1 and q.intent == "lookup":
                 projects = self._narrow(q, projects) or projects
+            # 「地域おこし協力隊の給料はいくら？」 names a row but asks for a fact of a kind it does not state.
+            unmet = self.coverage.unmet_aspects(q, projects[0].id)
+            if unmet and q.intent not in ("who", "when"):
+                first = projects[0].summary_lines[0] if projects[0].summary_lines else projects[0].name
+                return self._partly(q, unmet[:1], projects[0], first, channel)
             return self._about(q, projects[:1] if q.intent == "lookup" else projects)
 
         # Otherwise search, within any facets the question named.

@@ -52,7 +52,9 @@ class QuestionReader:
         self.intent_vocabulary = {normalize(w) for w in self.rules["intent_vocabulary"]}
         # Words that frame a question or greet, never its topic (a message of only these asks nothing).
         self.frame_words = frozenset(
-            self.intent_vocabulary | STOPWORDS | {normalize(w) for w in self.rules["chatter_words"]}
+            self.intent_vocabulary
+            | STOPWORDS
+            | {normalize(w) for w in self.rules["chatter_words"] + self.rules["city_names"]}
         )
         # English frame words go before Sudachi sees them: it would spell them in katakana (projects →
         # プロジェクツ) and they would pass for topic words.

@@ -32,7 +32,9 @@ WEAK_LEXICAL = (2.0, 3.0, 4.0)
 # Settings read off e5-small's scale: carried over to another model in units of its spread.
 SPREAD_SCALED = ("low_confidence_margin", "policy_over_project_margin", "child_policy_margin")
 REFERENCE_PROFILE = "e5-small"
-MAX_REFUSED = 0.03  # share of in-scope tuning questions a refusal rule may refuse
+# Share of in-scope tuning questions a refusal rule may refuse. Out of sample the share comes out several
+# times as high (1.5% on tuning, 9% on the check part with EmbeddingGemma: #13), so it is kept small.
+MAX_REFUSED = 0.015
 EVAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval"
 # The tuning part: the dev set and the tuning half of the out-of-scope bank (oos_check.jsonl stays unseen).
 DEFAULT_DATASETS = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "oos_tuning.jsonl")

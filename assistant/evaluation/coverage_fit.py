@@ -6,7 +6,8 @@
 2. **Fit**: a logistic regression (L2, Newton steps) of "in scope" on the standardised signals.
 3. **Cut**: the refusal threshold maximises out-of-scope F1 with at most :data:`MAX_REFUSED` of the in-scope
    questions refused; "high" confidence starts where at least :data:`HIGH_PRECISION` of the answers above it
-   cite a right row (on tuning data; the check part and held-out sets show whether it holds).
+   cite a right row (on tuning data; the check part and held-out sets show whether it holds); a refusal is
+   "partly" from the probability that best tells refused near misses from refused services.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ L2 = 1.0
 class Observation:
     item_id: str
     in_scope: bool
+    group: str  # in_scope, or the item's oos_kind (service, near_miss, nothing)
     signals: Signals
     right_row: bool  # the best hit is a gold row (what a covered answer would cite)
 
@@ -63,7 +65,8 @@ def observe(runtime, items, progress=None) -> list[Observation]:
             continue
         signals, best = recorder.seen[-1]
         gold = {doc for t in targets[item.id] for doc in t.ids}
-        rows.append(Observation(item.id, item.in_scope, signals, best in gold))
+        group = "in_scope" if item.in_scope else (item.oos_kind or "service")
+        rows.append(Observation(item.id, item.in_scope, group, signals, best in gold))
     if progress:
         progress("coverage", len(asked), len(asked))
     return rows
@@ -118,6 +121,21 @@ def choose_high(p: np.ndarray, right: np.ndarray, threshold: float) -> float:
     return 1.01  # never "high": no band of tuning answers was right often enough
 
 
+def choose_partly(p: np.ndarray, rows: list[Observation], threshold: float) -> float:
+    """The probability from which a refusal that shares a topic word with its row reads as "partly": the cut
+    that best tells refused near misses (partly) from refused services (not covered) on tuning data."""
+    candidates = [(pi, r.group) for pi, r in zip(p, rows, strict=True)
+                  if pi < threshold and r.signals.in_row and r.group in ("near_miss", "service")]  # fmt: skip
+    if not candidates:
+        return 0.0
+    cuts = [0.0, *sorted({pi for pi, _ in candidates})]
+
+    def right(cut: float) -> int:
+        return sum((pi >= cut) == (group == "near_miss") for pi, group in candidates)
+
+    return float(max(cuts, key=lambda c: (right(c), -c)))
+
+
 def fit_coverage(rows: list[Observation]) -> tuple[CoverageModel, dict]:
     """The coverage model for ``rows`` and a record of how it scores on them."""
     x = np.array([r.signals.vector() for r in rows])
@@ -131,7 +149,8 @@ def fit_coverage(rows: list[Observation]) -> tuple[CoverageModel, dict]:
     threshold, scores = choose_threshold(p, in_scope)
     right = np.array([r.right_row for r in rows])
     high = choose_high(p, right, threshold)
-    model = CoverageModel(model.weights, model.bias, model.means, model.scales, threshold, high)
+    partly = choose_partly(p, rows, threshold)
+    model = CoverageModel(model.weights, model.bias, model.means, model.scales, threshold, high, partly)
     meta = {
         "observed": len(rows),
         "in_scope": int(in_scope.sum()),

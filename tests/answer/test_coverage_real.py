@@ -103,3 +103,12 @@ def test_the_call_center_channel_never_refers_the_operator_to_itself(answerer):
     assert "095-822-8888" in citizen.answer
     assert "095-822-8888" not in operator.answer and "あじさいコール" not in operator.answer
     assert "実施計画（第H章）の範囲外です" in operator.answer
+
+
+def test_a_named_row_asked_for_a_fact_it_does_not_state_is_partly_covered(plan, answerer):
+    # Any row without an amount: asked for one by its exact name, the answer says the plan gives none.
+    project = next(p for p in plan.projects if len(p.name) >= 6 and "円" not in "".join(p.summary_lines))
+    reply = answerer.answer(f"{project.name}の参加費はいくらですか？")
+    assert reply.coverage == "partly", reply.answer
+    assert reply.answer.startswith("計画には「金額」についての記載はありません。")
+    assert reply.citations[0].id == project.id and plan.contains_verbatim(reply.citations[0].excerpt)

@@ -18,6 +18,7 @@ from assistant.answer import compose
 pytestmark = pytest.mark.slow
 
 ANSWER_TYPES = {"lookup", "who", "when", "list", "policy", "count", "not_found"}
+COVERAGE = {"covered", "partly", "not_covered", "nothing"}
 CONFIDENCE = {"high", "low", "none"}
 LANG = st.sampled_from(["ja", "en"])
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
@@ -98,9 +99,15 @@ def check_reply(runtime, reply) -> None:
     assert reply.session_id and reply.message_id
     assert_citations_verbatim(runtime.plan, reply.citations)
     assert all(runtime.plan.project(i) is not None for i in reply.project_ids)
-    assert (reply.handoff is None) == (reply.confidence == "high")
+    assert reply.coverage in COVERAGE
+    # A hand-off with every answer not marked "high", except when there was nothing to look up (rephrase).
+    assert (reply.handoff is None) == (reply.confidence == "high" or reply.coverage == "nothing")
     if reply.answer_type == "not_found":
-        assert reply.citations == [] and reply.handoff is not None
+        assert reply.coverage != "covered" and reply.confidence == "none"
+        # Only a partly covered answer cites plan text: the related row, never as the answer.
+        assert (reply.citations != []) <= (reply.coverage == "partly") and not reply.project_ids
+    else:
+        assert reply.coverage == "covered"
 
 
 @settings(FUZZ, max_examples=20)
