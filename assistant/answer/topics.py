@@ -3,7 +3,9 @@
 A *topic word* is a meaning-carrying noun of the question once the question frame (intent words such as
 担当・事業・いつ, dialect frame words, facets) is removed: 「ふるさと納税の返礼品は何がもらえると？」 → ふるさと納税,
 返礼品. Numbers, pronouns and adverb-like nouns (今日, いくら) carry no topic. English words come from the
-ASCII surface, since Sudachi spells them in katakana.
+ASCII surface, since Sudachi spells them in katakana; English function words (where, can, the) are frame
+words of the question reader (rules.json). Word frequency cannot tell them from content words: people is
+as frequent as does.
 
 Whether a topic word the plan never uses is *specific* (返礼品, 粗大ごみ: the question is about something the
 plan does not cover) or *common* (料金, 方法) is read from a general frequency list, ``wordfreq``: its Zipf
@@ -21,8 +23,6 @@ from functools import lru_cache
 _TAG = re.compile(r"<[^>]{0,200}>")
 # Second and third POS levels that carry no topic (Sudachi: 数詞, 代名詞; 今日・いくら are 副詞可能, 円・件 助数詞可能).
 _NO_TOPIC = frozenset({"数詞", "代名詞", "副詞可能", "助数詞可能"})
-# Zipf at or above this is a function word in English (where, can, get), not a topic.
-ENGLISH_FUNCTION_ZIPF = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ def topic_words(tokenizer, text: str, frame: set[str] | frozenset[str]) -> tuple
         form = surface.lower() if latin else m.normalized_form().lower()
         if form in frame or (not latin and len(form) == 1 and not _is_kanji(form)):
             continue
-        if latin and (len(form) < 2 or not form.isalpha() or english_zipf(form) >= ENGLISH_FUNCTION_ZIPF):
+        if latin and (len(form) < 2 or not form.isalpha()):
             continue
         pieces = m.split(SplitMode.A) if not latin else []
         if len(pieces) > 1 and all(p.normalized_form().lower() in frame for p in pieces):

@@ -54,7 +54,7 @@ class QuestionReader:
         self.frame_words = frozenset(
             self.intent_vocabulary
             | STOPWORDS
-            | {normalize(w) for w in self.rules["chatter_words"] + self.rules["city_names"]}
+            | {normalize(w) for key in ("chatter_words", "english_stopwords", "city_names") for w in self.rules[key]}
         )
         # English frame words go before Sudachi sees them: it would spell them in katakana (projects →
         # プロジェクツ) and they would pass for topic words.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from assistant.answer.coverage import FEATURES, CoverageModel, Signals, load_aspects
 from assistant.answer.topics import TopicWord, strip_markup, topic_words, zipf
 from assistant.answer.types import Question
+from assistant.answer.understand import RULES_PATH
 from assistant.evaluation.calibrate import MAX_REFUSED
 from assistant.evaluation.coverage_fit import choose_high, choose_threshold, fit_logistic
 from assistant.index.tokenizer import SudachiTokenizer
@@ -30,7 +33,10 @@ def test_topic_words_are_the_nouns_without_frame_numbers_or_adverbs(tokenizer):
 
 
 def test_english_topic_words_skip_function_words_and_markup_is_not_a_topic(tokenizer):
-    assert forms(tokenizer, "Where can I get a residence certificate?") == ["residence", "certificate"]
+    rules = json.loads(RULES_PATH.read_text(encoding="utf-8"))
+    frame = frozenset(rules["english_stopwords"])
+    assert forms(tokenizer, "Where can I get a residence certificate?", frame) == ["residence", "certificate"]
+    assert forms(tokenizer, "What does the city do for people?", frame) == ["city", "people"]
     assert strip_markup("<b>test</b> <script>x</script>").split() == ["test", "x"]
     assert "script" not in forms(tokenizer, "<script>alert(1)</script>")
 
