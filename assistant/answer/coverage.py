@@ -13,7 +13,7 @@ is asked) from an in-scope question in everyday words. So :class:`CoverageJudge`
   in general text, :mod:`assistant.answer.topics`): 返礼品 or 粗大ごみ, not 料金; ``row_missing_rare`` the
   same for the words the best row does not use (a near miss asks about a specific thing the row lacks,
   an everyday paraphrase of a row misses only common words);
-* ``prototype_gap``: similarity to the nearest out-of-scope service (``out_of_scope_topics.json``) minus
+* ``prototype_gap``: similarity to the nearest out-of-scope service (assistant/index/contrast.py) minus
   ``dense``;
 * ``aspect_unmet``: how many kinds of fact the question names (an amount, a phone number, opening hours, a date,
   an age limit, one's own case: ``aspects.json``) that the best row does not state; when it *asks* for one (いくら, 電話番号)
@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +44,10 @@ import numpy as np
 
 from assistant.answer.topics import TopicWord, zipf
 from assistant.answer.types import Question
+from assistant.answer.understand import normalize, word_matcher
+from assistant.index.contrast import contrast_texts
 from assistant.retrieval.types import SearchResults
 
-PROTOTYPES_PATH = Path(__file__).with_name("out_of_scope_topics.json")
 ASPECTS_PATH = Path(__file__).with_name("aspects.json")
 FEATURES = (
     "dense", "line", "margin", "lexical", "row_share", "plan_share", "missing_rare", "row_missing_rare",
@@ -143,20 +143,13 @@ class Aspect:
         return any(pattern.search(text) for pattern in self.evidence)
 
 
-def _cue(word: str) -> Callable[[str], bool]:
-    word = unicodedata.normalize("NFKC", word).lower()
-    if word.isascii():  # whole words: 'hours' is not in 'neighbours'
-        return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])").search
-    return lambda text: word in text
-
-
 def load_aspects(path: Path = ASPECTS_PATH) -> list[Aspect]:
     data = json.loads(Path(path).read_text(encoding="utf-8"))["aspects"]
     return [
         Aspect(
             a["label"],
-            tuple(_cue(c) for c in a["asks"]),
-            tuple(_cue(c) for c in a["cues"]),
+            tuple(word_matcher(c) for c in a["asks"]),
+            tuple(word_matcher(c) for c in a["cues"]),
             tuple(re.compile(e) for e in a["evidence"]),
             a.get("except_set_words", False),
         )
@@ -167,7 +160,7 @@ def load_aspects(path: Path = ASPECTS_PATH) -> list[Aspect]:
 class CoverageJudge:
     """Signals and verdicts for one plan, searcher and (optional) fitted model."""
 
-    def __init__(self, plan, searcher, model: CoverageModel | None, settings, prototypes_path=PROTOTYPES_PATH):
+    def __init__(self, plan, searcher, model: CoverageModel | None, settings):
         self.plan, self.searcher, self.model, self.settings = plan, searcher, model, settings
         self.tokenizer = searcher.tokenizer
         # Each document's words as BM25 indexes them (its row chunks), so a new chapter needs no code.
@@ -182,8 +175,9 @@ class CoverageJudge:
                 self.doc_text[chunk.doc_id] = self.doc_text.get(chunk.doc_id, "") + "\n" + chunk.text
         self.aspects = load_aspects()
         self.plan_words = frozenset().union(*self.doc_words.values())
-        topics = json.loads(Path(prototypes_path).read_text(encoding="utf-8"))["topics"]
-        self.prototypes = np.asarray(searcher.encoder.encode_documents(topics), dtype=np.float32)
+        # Built with the index; an index built before they existed gets them now (slow: the document graph).
+        stored = searcher.index.contrast
+        self.prototypes = stored if stored is not None else searcher.encoder.encode_documents(contrast_texts())
 
     # --- signals -----------------------------------------------------------------------------------
 
@@ -212,7 +206,7 @@ class CoverageJudge:
         off_row = [w for w, forms in words if not forms & row and not w.latin]
         n = len(words)
         vector = self.searcher.embed_query(self.searcher.dense_query(q.text))
-        asked = unicodedata.normalize("NFKC", q.text).lower()
+        asked = normalize(q.text)
         unstated = [a for a in self.aspects if not a.stated(self.doc_text.get(best.id, ""))]
         unmet = self.unmet_aspects(q, best.id)
         mentioned = sum(1 for a in unstated if a.mentioned(asked, q))
@@ -236,7 +230,7 @@ class CoverageJudge:
 
     def unmet_aspects(self, q: Question, doc_id: str) -> tuple[str, ...]:
         """Labels of the kinds of fact the question asks for (いくら, 電話番号) that the row does not state."""
-        asked = unicodedata.normalize("NFKC", q.text).lower()
+        asked = normalize(q.text)
         text = self.doc_text.get(doc_id, "")
         return tuple(a.labels[q.lang] for a in self.aspects if a.asked(asked, q) and not a.stated(text))
 

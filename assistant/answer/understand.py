@@ -32,6 +32,16 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+@lru_cache(maxsize=4096)
+def word_matcher(word: str) -> Callable[[str], object]:
+    """Substring test for Japanese words; whole-word test for ASCII ones ('list' ≠ 'listening').
+    The text tested must be normalised (:func:`normalize`) like the word."""
+    word = normalize(word).strip()
+    if word.isascii():
+        return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])").search
+    return lambda text: word in text
+
+
 def detect_lang(text: str) -> str:
     """``ja`` if the text has any kana or kanji, ``en`` if it is mostly Latin letters."""
     if has_japanese(text):
@@ -93,16 +103,7 @@ class QuestionReader:
         return RomajiNames(names, lambda name: [m.reading_form() for m in morphemes(name)])
 
     def _has(self, text: str, words: list[str]) -> bool:
-        return any(self._matcher(w)(text) for w in words)
-
-    @staticmethod
-    @lru_cache(maxsize=4096)
-    def _matcher(word: str):
-        """Substring test for Japanese words; whole-word test for ASCII ones ('list' ≠ 'listening')."""
-        word = normalize(word).strip()
-        if word.isascii():
-            return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])").search
-        return lambda text: word in text
+        return any(word_matcher(w)(text) for w in words)
 
     def intent(self, text: str) -> str:
         for group in ("strong_intents", "intents"):

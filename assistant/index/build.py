@@ -1,4 +1,4 @@
-"""Build an index folder from the plan: chunks, BM25, embeddings, FAISS and the manifest.
+"""Build an index folder from the plan: chunks, BM25, embeddings, FAISS, contrast vectors and the manifest.
 
 The build writes into a fresh folder beside the live one and then swaps a symlink (``index/current``)
 with one atomic rename, so a crash or kill never leaves a half index and a running server keeps reading
@@ -19,6 +19,7 @@ import numpy as np
 
 from assistant.corpus.plan import Plan
 from assistant.embedding.encoder import Encoder
+from assistant.index.contrast import contrast_texts, write_contrast
 from assistant.index.dense import DenseIndex, choose_factory
 from assistant.index.documents import build_chunks, lexical_texts, read_chunks, write_chunks
 from assistant.index.lexical import LexicalIndex
@@ -86,6 +87,8 @@ def build_index(
             vectors[todo] = fresh
         report("embed", len(todo), len(todo))
         np.save(tmp / EMBEDDINGS, vectors)
+        contrast = contrast_texts()
+        write_contrast(tmp, contrast, encoder.encode_documents(contrast))
 
         resolved = choose_factory(factory, len(chunks), ann_threshold)
         DenseIndex(resolved).index(vectors).save(tmp)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from assistant.errors import IndexStateError
+from assistant.index.contrast import contrast_texts, read_contrast
 from assistant.index.dense import DenseIndex
 from assistant.index.documents import Chunk, read_chunks, row_chunks
 from assistant.index.lexical import LexicalIndex
@@ -22,6 +25,7 @@ class LoadedIndex:
     chunks: list[Chunk]
     lexical: LexicalIndex
     dense: DenseIndex
+    contrast: np.ndarray | None = None  # out-of-scope service descriptions, embedded (contrast.py)
 
     @property
     def doc_ids(self) -> list[str]:
@@ -63,4 +67,5 @@ def load_index(
             f"index at {folder} is inconsistent ({len(chunks)} chunks, {lexical.size} lexical, {dense.size} dense); "
             "run `assistant index build`"
         )
-    return LoadedIndex(folder=folder, manifest=manifest, chunks=chunks, lexical=lexical, dense=dense)
+    contrast = read_contrast(folder, contrast_texts())
+    return LoadedIndex(folder=folder, manifest=manifest, chunks=chunks, lexical=lexical, dense=dense, contrast=contrast)

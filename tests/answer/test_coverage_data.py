@@ -13,7 +13,8 @@ import json
 import unicodedata
 from pathlib import Path
 
-from assistant.answer.coverage import ASPECTS_PATH, PROTOTYPES_PATH
+from assistant.answer.coverage import ASPECTS_PATH
+from assistant.index.contrast import contrast_texts
 
 EVAL = Path(__file__).resolve().parents[1] / "data" / "eval"
 LONG_ENTRY = 10
@@ -51,7 +52,7 @@ def test_no_long_entry_is_copied_from_a_question():
 
 def test_service_descriptions_share_no_long_run_with_a_question():
     asked = questions()
-    topics = json.loads(PROTOTYPES_PATH.read_text(encoding="utf-8"))["topics"]
+    topics = contrast_texts()
     shared = [
         (topic, topic[i : i + SHARED_RUN])
         for topic in map(_norm, topics)

@@ -65,7 +65,9 @@ def test_followup_chain(client):
     assert third["answer_type"] == "when" and "令和4年度（2022年度）" in third["answer"]
 
 
-@pytest.mark.parametrize("question", ["粗大ごみの出し方を教えて", "犬を飼い始めたら登録はどこでするの？", "保育園に入りたい"])
+@pytest.mark.parametrize(
+    "question", ["粗大ごみの出し方を教えて", "犬を飼い始めたら登録はどこでするの？", "保育園に入りたい"]
+)
 def test_out_of_scope_hands_off(client, question):
     data = ask(client, question)
     assert data["answer_type"] == "not_found"
