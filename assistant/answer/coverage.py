@@ -165,14 +165,11 @@ class CoverageJudge:
         self.tokenizer = searcher.tokenizer
         # Each document's words as BM25 indexes them (its row chunks), so a new chapter needs no code.
         words: dict[str, set[str]] = {}
-        for chunk in searcher.index.chunks:
-            if chunk.scope == "row":
-                words.setdefault(chunk.doc_id, set()).update(self.tokenizer(chunk.text))
+        self.doc_text: dict[str, str] = {}  # what the aspects look for evidence in (an amount, a date)
+        for chunk in (c for c in searcher.index.chunks if c.scope == "row"):
+            words.setdefault(chunk.doc_id, set()).update(self.tokenizer(chunk.text))
+            self.doc_text[chunk.doc_id] = self.doc_text.get(chunk.doc_id, "") + "\n" + chunk.text
         self.doc_words = {doc: frozenset(ws) for doc, ws in words.items()}
-        self.doc_text = {}
-        for chunk in searcher.index.chunks:
-            if chunk.scope == "row":
-                self.doc_text[chunk.doc_id] = self.doc_text.get(chunk.doc_id, "") + "\n" + chunk.text
         self.aspects = load_aspects()
         self.plan_words = frozenset().union(*self.doc_words.values())
         # Built with the index; an index built before they existed gets them now (slow: the document graph).
@@ -267,7 +264,7 @@ class CoverageJudge:
         return Verdict(outcome, "none", p, missing if outcome == "partly" else ())
 
     def _by_threshold(self, q: Question, results: SearchResults, signals: Signals) -> Verdict:
-        """A model with no fitted coverage model (a new folder): the single-threshold rule of the settings."""
+        """A model folder with no fitted coverage model (never calibrated): the settings' single-threshold rule."""
         s = self.settings
         dense = results.hits[0].dense_score
         threshold = s.not_found_threshold_en if q.lang == "en" else s.not_found_threshold
