@@ -115,7 +115,7 @@ def register(sub: argparse._SubParsersAction, add_paths: AddPaths) -> None:
         type=Path,
         action="append",
         default=None,
-        help="tuning file(s) (default: tests/data/eval/dev.jsonl and oos_tuning.jsonl)",
+        help="tuning file(s) (default: tests/data/eval/dev_tuning.jsonl and oos_tuning.jsonl)",
     )
     calibrate.set_defaults(func=cmd_model_calibrate)
     for p in (install, listing):

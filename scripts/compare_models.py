@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "data" / "eval"
-DEFAULT_FILES = [EVAL / "dev.jsonl", EVAL / "holdout.jsonl", EVAL / "holdout2.jsonl"]
+DEFAULT_FILES = [EVAL / "dev_tuning.jsonl", EVAL / "dev_check.jsonl", EVAL / "holdout.jsonl", EVAL / "holdout2.jsonl"]
 COLUMNS = ["recall@1", "recall@5", "mrr@10", "list_recall@10", "en mrr", "must_mention", "oos F1"]
 
 

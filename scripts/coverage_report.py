@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "data" / "eval"
 GROUPS = {
-    "tuning": ("dev", "oos_tuning"),
+    "tuning": ("dev_tuning", "oos_tuning"),
     "check": ("holdout", "holdout2", "oos_check"),
     "holdout3": ("holdout3",),
     "holdout4": ("holdout4",),

@@ -4,7 +4,7 @@ One runtime (one model load) serves every run. Each of the three main runs start
 query-vector cache so their latencies include query encoding alike; the fusion grid then reuses the
 cached vectors (fusion only re-ranks, so its latency is not reported as comparable).
 
-    .venv/bin/python scripts/eval_retrievers.py [tests/data/eval/dev.jsonl] [--json PATH] [--worst 15]
+    .venv/bin/python scripts/eval_retrievers.py [tests/data/eval/dev_tuning.jsonl] [--json PATH] [--worst 15]
 
 Paths (corpus, index, model) come from ``Settings`` (``ASSISTANT_*`` environment variables or ``.env``).
 Latency on a shared machine is noisy; the load average is printed next to the figures for that reason.
@@ -38,7 +38,7 @@ from assistant.evaluation.runner import (
     worst_items,
 )
 
-DEFAULT_DATASET = Path(__file__).resolve().parents[1] / "tests" / "data" / "eval" / "dev.jsonl"
+DEFAULT_DATASET = Path(__file__).resolve().parents[1] / "tests" / "data" / "eval" / "dev_tuning.jsonl"
 
 
 def loadavg() -> float | None:

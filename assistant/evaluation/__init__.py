@@ -1,4 +1,4 @@
-"""Evaluation of the assistant on the hand-written question set (``tests/data/eval/dev.jsonl``).
+"""Evaluation of the assistant on the hand-written question set (``tests/data/eval/dev_tuning.jsonl``).
 
 - :mod:`~assistant.evaluation.dataset` reads and validates the JSON Lines file into :class:`EvalItem`.
 - :mod:`~assistant.evaluation.metrics` holds pure functions: gold matching, recall@k, MRR, list recall.

@@ -37,7 +37,7 @@ REFERENCE_PROFILE = "e5-small"
 MAX_REFUSED = 0.015
 EVAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval"
 # The tuning part: the dev set and the tuning half of the out-of-scope bank (oos_check.jsonl stays unseen).
-DEFAULT_DATASETS = (EVAL_DIR / "dev.jsonl", EVAL_DIR / "oos_tuning.jsonl")
+DEFAULT_DATASETS = (EVAL_DIR / "dev_tuning.jsonl", EVAL_DIR / "oos_tuning.jsonl")
 
 Progress = Callable[[str, int, int], None]
 

@@ -8,8 +8,10 @@ gold is resolved against the plan (:func:`assistant.evaluation.metrics.resolve_g
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,11 @@ OOS_KINDS = ("service", "near_miss", "nothing")
 # 個別施策/取組方針 as used by Project.approach_key, and 基本施策/個別施策 codes for policy gold.
 APPROACH_KEY = re.compile(r"^H\d+-\d+/\d+$")
 POLICY_CODE = re.compile(r"^H\d+(?:-\d+)?$")
+
+
+class DatasetWarning(UserWarning):
+    """Fields the schema does not know (provenance such as ``source``, ``source_url``, notes): kept out of
+    scoring and reported once per file."""
 
 
 class DatasetError(AssistantError):
@@ -69,6 +76,17 @@ def _string_list(data: dict, field: str, problems: list[str], where: str) -> tup
     return tuple(value)
 
 
+def _unknown_fields(data: dict, where: str, problems: list[str]) -> list[str]:
+    """Extra fields: annotations (``source``, notes) are allowed, but one that reads like a misspelt schema
+    field (``gold_polcy``) would silently change scoring, so it is an error."""
+    unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
+    for name in unknown:
+        close = difflib.get_close_matches(name, REQUIRED + OPTIONAL, n=1, cutoff=0.8)
+        if close:
+            problems.append(f"{where}: unknown field {name!r} (did you mean {close[0]!r}?)")
+    return unknown
+
+
 def _check_item(data: dict, where: str, line: int, problems: list[str]) -> EvalItem | None:
     """Field-level checks of one decoded line; returns None when the line cannot become an item."""
     before = len(problems)
@@ -76,10 +94,6 @@ def _check_item(data: dict, where: str, line: int, problems: list[str]) -> EvalI
     if missing:
         problems.append(f"{where}: missing field(s) {', '.join(missing)}")
         return None
-    unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
-    if unknown:
-        # A misspelt optional field (gold_polcy) would silently change scoring, so unknown keys are errors.
-        problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
     for field in ("id", "question"):
         if not isinstance(data[field], str) or not data[field].strip():
             problems.append(f"{where}: {field!r} must be a non-empty string")
@@ -132,6 +146,7 @@ def parse_items(lines: Iterable[str], source: str = "<input>") -> list[EvalItem]
     problems: list[str] = []
     items: list[EvalItem] = []
     first_line: dict[str, int] = {}
+    extra: set[str] = set()
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -144,6 +159,7 @@ def parse_items(lines: Iterable[str], source: str = "<input>") -> list[EvalItem]
         if not isinstance(data, dict):
             problems.append(f"{where}: expected a JSON object, got {type(data).__name__}")
             continue
+        extra.update(_unknown_fields(data, where, problems))
         item = _check_item(data, where, number, problems)
         item_id = data.get("id")
         # Cross-line checks run on the raw id so one bad field does not hide a duplicate or dangling 'after'.
@@ -163,6 +179,9 @@ def parse_items(lines: Iterable[str], source: str = "<input>") -> list[EvalItem]
         problems.append(f"{source}: no items")
     if problems:
         raise DatasetError(problems)
+    if extra:
+        warnings.warn(f"{source}: field(s) not in the schema, not scored: {', '.join(sorted(extra))}",
+                      DatasetWarning, stacklevel=2)  # fmt: skip
     return items
 
 

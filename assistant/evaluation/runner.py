@@ -251,7 +251,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def add_eval_parser(sub: argparse._SubParsersAction, add_paths: Callable[..., None]) -> argparse.ArgumentParser:
     """Register ``eval`` on the top-level sub-parsers (called from assistant/commands.py)."""
     parser = sub.add_parser("eval", help="score retrieval on an evaluation file (JSON Lines)")
-    parser.add_argument("file", type=Path, nargs="+", help="evaluation file(s), e.g. tests/data/eval/dev.jsonl")
+    parser.add_argument("file", type=Path, nargs="+", help="evaluation file(s), e.g. tests/data/eval/dev_tuning.jsonl")
     parser.add_argument("--retriever", choices=RETRIEVERS, default="hybrid")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--worst", type=int, default=0, metavar="N", help="also list the N worst in-scope items")

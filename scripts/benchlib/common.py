@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-DEV_SET = ROOT / "tests" / "data" / "eval" / "dev.jsonl"
+DEV_SET = ROOT / "tests" / "data" / "eval" / "dev_tuning.jsonl"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 _STARTED = time.monotonic()
 

@@ -19,7 +19,7 @@ OTHERS = [name for name in PROFILES if PROFILE_DIRS[name].resolve() != MODEL_DIR
 
 
 def _dev_items(kind: str, n: int) -> list[dict]:
-    lines = (ROOT / "tests" / "data" / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "tests" / "data" / "eval" / "dev_tuning.jsonl").read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines if line.strip()]
     return [i for i in items if i["kind"] == kind and i["lang"] == "ja" and i["must_mention"]][:n]
 

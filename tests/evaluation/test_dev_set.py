@@ -14,7 +14,8 @@ KINDS = {"lookup", "who", "when", "list", "policy", "followup", "out_of_scope"}
 @pytest.fixture(
     scope="module",
     params=[
-        ("dev.jsonl", 100),
+        ("dev_tuning.jsonl", 90),
+        ("dev_check.jsonl", 45),
         ("holdout.jsonl", 40),
         ("holdout2.jsonl", 80),
         ("holdout3.jsonl", 100),
@@ -22,7 +23,7 @@ KINDS = {"lookup", "who", "when", "list", "policy", "followup", "out_of_scope"}
         ("oos_tuning.jsonl", 150),
         ("oos_check.jsonl", 150),
     ],
-    ids=["dev", "holdout", "holdout2", "holdout3", "holdout4", "oos_tuning", "oos_check"],
+    ids=["dev_tuning", "dev_check", "holdout", "holdout2", "holdout3", "holdout4", "oos_tuning", "oos_check"],
 )
 def items(request):
     name, at_least = request.param
