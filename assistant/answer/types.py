@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from assistant.answer.topics import TopicWord
+
+if TYPE_CHECKING:
+    from assistant.corpus.models import BasicPolicy, Policy, Project
+
+Intent = Literal["lookup", "who", "when", "list", "count", "policy"]
+AnswerType = Literal["lookup", "who", "when", "list", "count", "policy", "not_found"]
+Confidence = Literal["high", "low", "none"]
+Coverage = Literal["covered", "partly", "not_covered", "nothing"]
+# What a resolved answer states, one sentence frame each in compose.py.
+Shape = Literal[
+    "who", "who_list", "when", "lookup", "lookup_year", "list", "count", "policy", "none_in_year",
+    "choices", "not_covered", "partly", "nothing",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +27,7 @@ class Question:
 
     text: str
     lang: str  # "ja" | "en"
-    intent: str  # "lookup" | "who" | "when" | "list" | "count" | "policy"
+    intent: Intent
     departments: tuple[str, ...] = ()
     policy: str | None = None
     tags: tuple[str, ...] = ()  # every 重点プロジェクト named
@@ -67,12 +81,48 @@ class Reply:
 
     session_id: str
     message_id: str
-    answer: str
-    answer_type: str  # lookup | who | when | list | policy | count | not_found
-    confidence: str  # high | low | none
-    coverage: str = "covered"  # covered | partly | not_covered | nothing (assistant/answer/coverage.py)
+    answer: str  # short first: one sentence that answers, read aloud or shown in a phone bubble
+    answer_type: AnswerType
+    confidence: Confidence
+    coverage: Coverage = "covered"  # assistant/answer/coverage.py
     citations: list[Citation] = field(default_factory=list)
     handoff: dict | None = None
     suggestions: list[str] = field(default_factory=list)
     lang: str = "ja"
     project_ids: list[str] = field(default_factory=list)
+    detail: str = ""  # the longer form (every dated line, the whole list, related rows), "" when the same
+    choices: list[str] = field(default_factory=list)  # when rows are too close to call: follow-up questions
+
+
+@dataclass(frozen=True, slots=True)
+class ListAbout:
+    """What a list is of, for its heading: the facets it selects, a 取組方針, the previous answer's rows
+    (in a year), or the question's own words."""
+
+    kind: Literal["facets", "approach", "previous", "previous_year", "matching", "query", "who_previous"]
+    department: str | None = None
+    policy: str | None = None
+    tags: tuple[str, ...] = ()
+    year: int | None = None
+    starts: bool = False
+    narrowed: bool = False  # the facets' set, narrowed by the question's other words
+    text: str = ""  # the question (kind "query")
+
+
+@dataclass(slots=True)
+class Resolved:
+    """What the plan says in answer, before any sentence is written: the rows or node, the verbatim
+    evidence lines per row, and how sure the assistant is. compose.py turns it into a reply."""
+
+    shape: Shape
+    projects: list[Project] = field(default_factory=list)
+    node: BasicPolicy | Policy | None = None
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # project id → verbatim lines, best first
+    about: ListAbout | None = None
+    years: tuple[int, ...] = ()
+    confidence: Confidence = "high"
+    coverage: Coverage = "covered"
+    missing: tuple[str, ...] = ()  # partly: what the plan does not state (「金額」)
+    related: list[tuple[Project, str]] = field(default_factory=list)  # close runners-up with their line
+    guessed: bool = False  # a guess (low confidence search, a policy instead of a row): said so first
+    ids: list[str] | None = None  # the rows a follow-up refers to, when not ``projects`` (a policy's rows)

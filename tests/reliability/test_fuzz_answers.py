@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.answer import compose
+from assistant.answer import frames as compose
 
 pytestmark = pytest.mark.slow
 
