@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.corpus.everyday import load_everyday
 from assistant.corpus.parser import parse_text
 from assistant.corpus.plan import Plan
 from assistant.errors import CorpusError
 
 
 def load_plan(corpus_dir: Path | str, *, strict: bool = False) -> Plan:
-    """Parse all plan files in ``corpus_dir`` (sorted by name; README and other files are skipped).
+    """Parse all plan files in ``corpus_dir`` (sorted by name; README and other files are skipped), with
+    the folder's everyday vocabulary (``everyday.json``, optional).
 
     Raises :class:`CorpusError` when the folder has no plan file, a file is not UTF-8, or (strict) a
     line cannot be placed. Codes must be unique across files: a chapter given twice is an error.
@@ -38,4 +40,6 @@ def load_plan(corpus_dir: Path | str, *, strict: bool = False) -> Plan:
         if basic.code in seen:
             raise CorpusError(f"基本施策 {basic.code} appears in more than one place ({basic.source.file})")
         seen.add(basic.code)
-    return Plan(basic_policies=basics, texts=texts, issues=issues)
+    plan = Plan(basic_policies=basics, texts=texts, issues=issues)
+    plan.everyday = load_everyday(plan, folder)  # residents' words per row, for the index only
+    return plan

@@ -17,6 +17,7 @@ class Plan:
     basic_policies: list[BasicPolicy]
     texts: dict[str, str] = field(default_factory=dict)
     issues: list[ParseIssue] = field(default_factory=list)
+    everyday: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id → residents' words (everyday.py)
 
     @cached_property
     def policies(self) -> list[Policy]:
@@ -77,10 +78,13 @@ class Plan:
 
     @cached_property
     def content_hash(self) -> str:
-        """sha256 over every file's name and text: changes whenever the corpus does."""
+        """sha256 over every file's name and text and the everyday vocabulary: changes whenever the corpus
+        does, so an index built before an edit of either is rebuilt."""
         digest = hashlib.sha256()
         for name in sorted(self.texts):
             digest.update(name.encode() + b"\0" + self.texts[name].encode() + b"\0")
+        for project_id in sorted(self.everyday):
+            digest.update(project_id.encode() + b"\0" + "\t".join(self.everyday[project_id]).encode() + b"\0")
         return digest.hexdigest()
 
     def contains_verbatim(self, excerpt: str) -> bool:

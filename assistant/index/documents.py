@@ -64,7 +64,10 @@ def read_chunks(folder: Path) -> list[Chunk]:
     return [Chunk.from_dict(json.loads(line)) for line in lines]
 
 
-def project_chunks(project: Project, max_chars: int) -> list[Chunk]:
+def project_chunks(project: Project, max_chars: int, everyday: tuple[str, ...] = ()) -> list[Chunk]:
+    """The row's searchable text in chunks of about ``max_chars``, each with the row's header. ``everyday``
+    words (corpus/everyday.json) join the header, so BM25 and the row's embedding know what residents call
+    it; they are never among ``lines``, so they are never quoted."""
     header = "\n".join(
         [
             project.name,
@@ -72,6 +75,7 @@ def project_chunks(project: Project, max_chars: int) -> list[Chunk]:
             f"{project.path.policy_title} ／ {project.path.approach_title}",
         ]
         + (["重点プロジェクト：" + "、".join(project.tags)] if project.tags else [])
+        + (["よく使われる言い方：" + "、".join(everyday)] if everyday else [])
     )
     groups: list[list[str]] = [[]]
     size = len(header)
@@ -134,7 +138,7 @@ def build_chunks(plan: Plan, max_chars: int = 700) -> list[Chunk]:
     nodes = [*plan.basic_policies, *plan.policies]
     chunks = [policy_chunk(node) for node in nodes]
     for project in plan.projects:
-        chunks.extend(project_chunks(project, max_chars))
+        chunks.extend(project_chunks(project, max_chars, plan.everyday.get(project.id, ())))
     for node in nodes:
         chunks.extend(policy_line_chunks(node))
     for project in plan.projects:
