@@ -155,7 +155,7 @@ class Resolver:
         floor = hits[0].dense_score - 0.02  # keep the hits about as close as the best one
         keep = [h for h in hits if (h.dense_score or 0) >= floor or h.lexical_rank == 1] or hits[:3]
         projects = [self.plan.project(h.id) for h in keep]
-        return Resolved("list", projects, about=ListAbout("query", text=q.text), confidence=confidence)
+        return Resolved("list", projects, about=ListAbout("query", text=q.asked or q.text), confidence=confidence)
 
     def policy_goal(self, node, q: Question, confidence: Confidence, guessed: bool = False) -> Resolved:
         """めざす姿 and children of a 施策; its rows become the context of a follow-up (「その事業は？」)."""

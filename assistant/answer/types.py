@@ -42,6 +42,7 @@ class Question:
     policy_level: str | None = None  # "basic" (基本施策) or "policy" (個別施策) when the question says which
     complete: bool = False  # asks for every item (「すべて」「一覧」): a list is never narrowed
     topic_words: tuple[TopicWord, ...] = ()  # meaning-carrying nouns once the frame is removed (coverage)
+    asked: str = ""  # the message as typed; ``text`` is what is searched (dialect rewritten, dialect.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from assistant.answer.dialect import normalize_dialect
 from assistant.answer.romaji import RomajiNames
 from assistant.answer.topics import topic_words
 from assistant.answer.types import Question
@@ -167,8 +168,11 @@ class QuestionReader:
         return bool(nouns(text) & tokens)
 
     def read(self, message: str) -> Question:
-        text = normalize(message)
         lang = detect_lang(message)
+        # Dialect grammar (「情報ば見られると？」) is rewritten before anything reads the words: Sudachi and the
+        # embedder both know the standard form (「情報を見られるの？」). The answer still quotes the asker.
+        asked, message = message, normalize_dialect(message) if lang == "ja" else message
+        text = normalize(message)
         intent = self.intent(text)
         departments = self.departments(text, intent)
         tags = self.tags(text)
@@ -200,6 +204,7 @@ class QuestionReader:
         followup = refers_back or (not tokens and not named)
         return Question(
             text=message,
+            asked=asked,
             lang=lang,
             intent=intent,
             departments=departments,
