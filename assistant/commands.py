@@ -127,13 +127,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
             "answer": reply.answer,
             "answer_type": reply.answer_type,
             "confidence": reply.confidence,
+            "coverage": reply.coverage,
             "citations": [c.to_dict() for c in reply.citations],
             "handoff": reply.handoff,
             "suggestions": reply.suggestions,
+            "detail": reply.detail,
+            "choices": reply.choices,
         }
         print_json(data)
         return 0
     print(reply.answer)
+    if reply.detail:
+        print("\n" + reply.detail)
     for c in reply.citations[:5]:
         print(f"  出典: [{c.id}] {c.name}（{'・'.join(c.departments)}） L{c.source['line_start']}: {c.excerpt[:80]}")
     return 0

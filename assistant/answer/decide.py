@@ -40,10 +40,11 @@ class Route:
 
 def facet_filters(q: Question) -> Filters:
     """The structured facets the question names, as search filters. 「経済再生とか少子化対策の事業」 names
-    two 重点プロジェクト: lists and searches cover their union (the ids are resolved against the plan)."""
+    two 重点プロジェクト, 「DX推進課または情報統計課」 two departments: lists and searches cover their union
+    (the ids are resolved against the plan)."""
     year = q.years[0] if q.years else None
     return Filters(
-        department=q.departments[0] if q.departments else None,
+        department=q.departments[0] if len(q.departments) == 1 else None,
         policy=q.policy,
         tag=q.tags[0] if len(q.tags) == 1 else None,
         year=None if q.starts else year,
@@ -82,6 +83,16 @@ def lists_facets(q: Question) -> bool:
     return year_list or (wants_list and q.intent not in ("who", "when"))
 
 
+def asks_children(q: Question) -> bool:
+    """「H2-1にはどんな取組方針がある？」「H3の個別施策は？」 ask for the parts of a named 施策 (the policy
+    answer lists them), not for a list of projects; any other facet makes it a project list again."""
+    if not q.policy or q.departments or q.tags or q.named_projects:
+        return False
+    below = {"basic": (), "policy": ("basic",), "approach": ("basic", "policy")}
+    level = "policy" if "-" in q.policy else "basic"
+    return q.policy_level is not None and level in below[q.policy_level]
+
+
 def decide(q: Question, ctx: Context) -> Route:
     """The route of one question, in order: follow-up, nothing to look up, a policy goal, a facet list,
     named rows, else a search within the named facets."""
@@ -92,7 +103,7 @@ def decide(q: Question, ctx: Context) -> Route:
     asks_whole_set = q.intent in ("list", "count") and (q.set_words or q.complete)  # 「事業を全部」
     if q.intent != "policy" and not asks_whole_set and ctx.nothing_to_look_up:
         return Route("nothing")
-    if q.intent == "policy" and (q.policy or not q.departments):
+    if (q.intent == "policy" and (q.policy or not q.departments)) or asks_children(q):
         return Route("policy", filters, year)
     if lists_facets(q):
         return Route("facet_list", filters, year, whole_set=q.complete or q.intent == "count")

@@ -47,7 +47,7 @@ def _departments(project: Project, lang: str) -> str:
     return ", ".join(project.departments) if lang == "en" else JA_SEP.join(project.departments)
 
 
-def who(projects: list[Project], lang: str) -> tuple[str, list[Citation]]:
+def who(projects: list[Project], lang: str, evidence: dict[str, list[str]] | None = None) -> tuple[str, list[Citation]]:
     sentences = []
     for p in projects:
         if lang == "en":
@@ -55,27 +55,36 @@ def who(projects: list[Project], lang: str) -> tuple[str, list[Citation]]:
         else:
             sentences.append(f"{p.name}は{_departments(p, lang)}が担当しています。")
     # The department claim is backed by the plan's own 所管課 cell, verbatim (「【東・南・北総合事務所地域福祉課】」);
-    # the row's first line follows, so the operator also sees what the project is.
+    # the row's line closest to the question follows, so the operator also sees what the project does.
+    evidence = evidence or {}
     citations = []
     for p in projects:
         if p.department_text:
             citations.append(project_citation(p, p.department_text))
-        citations.append(project_citation(p))
+        citations.append(project_citation(p, (evidence.get(p.id) or [None])[0]))
     return " ".join(sentences) if lang == "en" else "".join(sentences), citations
 
 
-def when(project: Project, lang: str, years: tuple[int, ...] = ()) -> tuple[str, list[Citation]]:
+def when(project: Project, lang: str, years: tuple[int, ...] = (),
+         evidence: list[str] | None = None) -> tuple[str, list[Citation]]:  # fmt: skip
+    """The row's dated entries (those covering the years asked, when any do), in ``evidence`` order: the
+    entry that answers the question first. A row without dates says so, with its closest line."""
     entries = list(project.schedule)
+    if evidence:
+        entries.sort(key=lambda e: evidence.index(e.text) if e.text in evidence else len(evidence))
     if years:
         # Prefer the entries about the year asked; fall back to the whole schedule.
-        entries = [e for e in project.schedule if any(e.covers(y) for y in years)] or entries
+        entries = [e for e in entries if any(e.covers(y) for y in years)] or entries
     if not entries:
         mark = f"（事業年度欄：{project.year_mark}）" if project.year_mark else ""
+        line = evidence[0] if evidence else None
         if lang == "en":
             text = f"The plan gives no specific fiscal years for {project.name} ({_departments(project, lang)})."
         else:
             text = f"{project.name}について、計画には具体的な年度の記載がありません{mark}。担当は{_departments(project, lang)}です。"
-        return text, [project_citation(project)]
+            if line:
+                text += f"計画には「{line}」と記載されています。"
+        return text, [project_citation(project, line)]
     lines, citations, seen = [], [], set()
     for entry in entries:
         span = format_span(entry.start_fy, entry.end_fy)
@@ -155,14 +164,33 @@ def related(rows: list[tuple[Project, str]], lang: str) -> tuple[str, list[Citat
     return head + "\n" + "\n".join(lines), [project_citation(p, line) for p, line in rows]
 
 
+def choices(projects: list[Project], evidence: dict[str, list[str]], lang: str) -> tuple[str, list[Citation]]:
+    """Rows about equally close to the question, each with its line: the asker picks (chips ask again)."""
+    rows = [(p, (evidence.get(p.id) or [p.summary_lines[0] if p.summary_lines else p.name])[0]) for p in projects]
+    if lang == "en":
+        head = f"{len(rows)} projects of the plan fit your question about equally well:"
+    else:
+        head = f"お尋ねに近い事業が{len(rows)}件あります。"
+    lines = [f"・{p.name}（{_departments(p, lang)}）：「{line}」" for p, line in rows]
+    return head + "\n" + "\n".join(lines), [project_citation(p, line) for p, line in rows]
+
+
+def goal_phrase(node: BasicPolicy | Policy) -> str:
+    """めざす姿 as the plan writes it: who (「市民が」), then the state, quoted (two cells: only the state is one
+    verbatim line, so only it is in quotation marks)."""
+    if node.goal is None:
+        return ""
+    return f"{node.goal.target}「{node.goal.intent}」"
+
+
 def policy(plan: Plan, node: BasicPolicy | Policy, lang: str) -> tuple[str, list[Citation]]:
     children = [p.title for p in node.policies] if isinstance(node, BasicPolicy) else [a.title for a in node.approaches]
     label = "個別施策" if isinstance(node, BasicPolicy) else "取組方針"
-    goal = f"{node.goal.target}{node.goal.intent}" if node.goal else ""
+    goal = goal_phrase(node)
     if lang == "en":
         text = f"{node.code} {node.title}. Goal (めざす姿): {goal} {label}: {'、'.join(children)}."
     else:
-        text = f"{node.code}「{node.title}」のめざす姿は「{goal}」です。{label}は「{'」「'.join(children)}」です。"
+        text = f"{node.code}「{node.title}」のめざす姿は{goal}です。{label}は「{'」「'.join(children)}」です。"
     citations = [node_citation(plan, node)]
     if node.goal and node.goal.intent != node.title:
         citations.append(node_citation(plan, node, node.title))
@@ -291,12 +319,13 @@ def uncertain_prefix(lang: str) -> str:
     return "お探しの内容と異なるかもしれません。"
 
 
-def describe_filters(department: str | None, policy_code: str | None, tags: tuple[str, ...], year: int | None,
+def describe_filters(departments: tuple[str, ...], policy_code: str | None, tags: tuple[str, ...], year: int | None,
                      starts: bool, plan: Plan, lang: str) -> str:  # fmt: skip
-    """「DX推進課・令和8年度」: the facets of a complete list (``tags``: every 重点プロジェクト named)."""
+    """「DX推進課・令和8年度」: the facets of a complete list (``departments``, ``tags``: every one named,
+    read as any of them: 「DX推進課または情報統計課」)."""
     parts = []
-    if department:
-        parts.append(department)
+    if departments:
+        parts.append((" or " if lang == "en" else "または").join(departments))
     if policy_code:
         node = plan.node(policy_code)
         parts.append(f"{policy_code}「{node.title}」" if node else policy_code)

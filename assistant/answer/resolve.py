@@ -36,9 +36,14 @@ class Searcher(Protocol):
 class Resolver:
     def __init__(self, plan: Plan, searcher: Searcher, coverage: CoverageJudge, settings: Settings) -> None:
         self.plan, self.searcher, self.coverage, self.settings = plan, searcher, coverage, settings
-        self.evidence = EvidenceRanker(searcher)
+        self.evidence = EvidenceRanker(searcher, coverage.aspects)
 
     def resolve(self, q: Question, route: Route) -> Resolved:
+        resolved = self._route(q, route)
+        resolved.focus = self.evidence.focus(q, [line for lines in resolved.evidence.values() for line in lines])
+        return resolved
+
+    def _route(self, q: Question, route: Route) -> Resolved:
         step = {
             "followup": self._followup,
             "nothing": lambda q, route: Resolved("nothing", confidence="none", coverage="nothing"),
@@ -85,7 +90,7 @@ class Resolver:
         return self.policy_goal(self.plan.node(self.best_node(q, results.hits).id), q, verdict.confidence)
 
     def _facet_list(self, q: Question, route: Route) -> Resolved:
-        filters = self._with_tag_union(q, route.filters)
+        filters = self._with_union(q, route.filters)
         projects = matching_projects(self.plan, filters)
         year = route.year
         if q.starts and year:
@@ -96,7 +101,7 @@ class Resolver:
             kept = self.narrow(q, projects)
             narrowed = bool(kept) and len(kept) < len(projects)
             projects = kept or projects
-        about = ListAbout("facets", filters.department, q.policy, q.tags, year, q.starts, narrowed)
+        about = ListAbout("facets", q.departments, q.policy, q.tags, year, q.starts, narrowed)
         return Resolved("count" if q.intent == "count" else "list", projects, about=about, years=q.years[:1])
 
     def _named(self, q: Question, route: Route) -> Resolved:
@@ -113,7 +118,7 @@ class Resolver:
 
     def _search(self, q: Question, route: Route) -> Resolved:
         """Search within any facets the question named; answer from the best row if the plan covers it."""
-        filters = replace(self._with_tag_union(q, route.filters), kinds=("project",))
+        filters = replace(self._with_union(q, route.filters), kinds=("project",))
         k = 10 if q.intent in ("list", "count") else 5
         # A year narrows a list, and a when-question, to the rows dated then; a lookup is about one row, whose
         # entry for that year (or its absence) the answer states, so it searches by its topic alone.
@@ -132,7 +137,10 @@ class Resolver:
                 return self.policy_goal(node, q, "low", guessed=True)
         if q.intent in ("list", "count"):
             return self._listed_hits(q, hits, confidence)
-        resolved = self.about(q, [self.plan.project(hits[0].id)], hit=hits[0], confidence=confidence)
+        close = [h for h in hits[1:3] if h.score >= hits[0].score * self.settings.choice_ratio]
+        if close and not has_facets and q.intent in ("lookup", "who", "when"):
+            return self._choices(q, [hits[0], *close])
+        resolved = self.about(q, [self.plan.project(hits[0].id)], confidence=confidence)
         if resolved.shape in ("lookup", "lookup_year"):
             resolved.related = self._related(resolved, hits)
         resolved.guessed = confidence == "low"
@@ -140,10 +148,21 @@ class Resolver:
 
     # --- pieces ------------------------------------------------------------------------------------
 
-    def _with_tag_union(self, q: Question, filters: Filters) -> Filters:
-        if len(q.tags) <= 1:
-            return filters
-        return replace(filters, ids=frozenset(p.id for p in self.plan.projects if set(q.tags) & set(p.tags)))
+    def _choices(self, q: Question, hits: list[Hit]) -> Resolved:
+        """The best rows are too close to call: each with the line closest to the question, to pick from."""
+        projects = [self.plan.project(h.id) for h in hits]
+        evidence = {p.id: self.evidence.best(q, p) for p in projects}
+        return Resolved("choices", projects, evidence=evidence, confidence="low")
+
+    def _with_union(self, q: Question, filters: Filters) -> Filters:
+        """Several tags or departments named: the rows of any of them (within the other facets)."""
+        ids = None
+        if len(q.tags) > 1:
+            ids = {p.id for p in self.plan.projects if set(q.tags) & set(p.tags)}
+        if len(q.departments) > 1:
+            named = {p.id for p in self.plan.projects if set(q.departments) & set(p.departments)}
+            ids = named if ids is None else ids & named
+        return filters if ids is None else replace(filters, ids=frozenset(ids))
 
     def _listed_hits(self, q: Question, hits: list[Hit], confidence: Confidence) -> Resolved:
         kind = "count" if q.intent == "count" else "list"
@@ -220,15 +239,20 @@ class Resolver:
         keep = [h for h in ranked if h.lexical_rank is not None] or ranked[:1]
         return [self.plan.project(h.id) for h in keep[:5]]
 
-    def about(self, q: Question, projects: list[Project], *, hit: Hit | None = None,
-              confidence: Confidence = "high", previous: bool = False) -> Resolved:  # fmt: skip
+    def about(self, q: Question, projects: list[Project], *, confidence: Confidence = "high",
+              previous: bool = False) -> Resolved:  # fmt: skip
         """One or a few known rows, answered as the question asks (who / when / a year / a lookup)."""
         if q.intent == "who" and len(projects) > 5:
             # 「その担当は？」 after a long list: the list again, each row with its departments.
             return Resolved("list", projects, about=ListAbout("who_previous"), confidence=confidence)
-        if q.intent in ("who", "when"):
-            evidence = {p.id: self.evidence.lines(q, p) for p in projects[:5]}
-            return Resolved(q.intent, projects, evidence=evidence, years=q.years, confidence=confidence)
+        if q.intent == "who":
+            evidence = {p.id: self.evidence.best(q, p) for p in projects[:5]}
+            return Resolved("who", projects, evidence=evidence, confidence=confidence)
+        if q.intent == "when":  # dated entries, the answering one first; an undated row's closest line
+            evidence = {
+                p.id: [e.text for e in self.evidence.entries(q, p)] or self.evidence.best(q, p) for p in projects[:5]
+            }
+            return Resolved("when", projects, evidence=evidence, years=q.years, confidence=confidence)
         if len(projects) > 1:
             kind = "count" if q.intent == "count" else "list"
             about = ListAbout("previous" if previous else "matching")
@@ -236,5 +260,5 @@ class Resolver:
         project = projects[0]
         if q.years:  # what the row says for that year, or plainly that the plan gives it no year
             return Resolved("lookup_year", [project], years=q.years, confidence=confidence)
-        lines = self.evidence.lookup_lines(q, project, hit)
+        lines = self.evidence.lookup_lines(q, project)
         return Resolved("lookup", [project], evidence={project.id: lines}, confidence=confidence)

@@ -33,6 +33,7 @@ class Question:
     tags: tuple[str, ...] = ()  # every 重点プロジェクト named
     years: tuple[int, ...] = ()
     starts: bool = False  # 「令和8年度に始まる」: a year filter on start years only
+    since: bool = False  # 「いつから？」: asks when it began (the first dated entry answers)
     followup: bool = False  # refers back to the previous answer (a word such as それ, or nothing of its own)
     refers_back: bool = False  # a word that points back (それ・その中・that), not just an empty question
     topic_nouns: bool = False  # a noun of its own among content_tokens (「スマホ教室」), not just 「やる？」
@@ -101,7 +102,7 @@ class ListAbout:
     (in a year), or the question's own words."""
 
     kind: Literal["facets", "approach", "previous", "previous_year", "matching", "query", "who_previous"]
-    department: str | None = None
+    departments: tuple[str, ...] = ()  # one, or several read as "any of them"
     policy: str | None = None
     tags: tuple[str, ...] = ()
     year: int | None = None
@@ -126,4 +127,5 @@ class Resolved:
     missing: tuple[str, ...] = ()  # partly: what the plan does not state (「金額」)
     related: list[tuple[Project, str]] = field(default_factory=list)  # close runners-up with their line
     guessed: bool = False  # a guess (low confidence search, a policy instead of a row): said so first
+    focus: tuple[str, ...] = ()  # words a long quoted line is cut around: the question's topic words
     ids: list[str] | None = None  # the rows a follow-up refers to, when not ``projects`` (a policy's rows)

@@ -174,10 +174,12 @@ class QuestionReader:
         asked, message = message, normalize_dialect(message) if lang == "ja" else message
         text = normalize(message)
         intent = self.intent(text)
+        policy = self.policy(message)
+        if policy and self._has(text, self.rules["goal_words"]):
+            intent = "policy"  # 「H1-2は2025年度にどうなることを目指してる？」 asks the goal of the 施策 named
         departments = self.departments(text, intent)
         tags = self.tags(text)
         years = self.years(message)
-        policy = self.policy(message)
         named = self.named_projects(text, lang)
         # Content left once the facets and the question frame are removed: decides whether a question
         # is only a filter (「DX推進課の事業は？」) and whether a short one leans on the previous answer.
@@ -187,7 +189,8 @@ class QuestionReader:
         codes = set(code_tokens(stripped))  # a policy code is a facet, not a topic word
         stripped = _POLICY_CODE.sub(lambda m: " " if self._code(m) else m.group(0), stripped)  # no stray 「h」
         stripped = self._ascii_frame.sub(" ", stripped)
-        for word in self.rules["dialect_frame"]:  # 「どがん」 = どんな: Sudachi would read がん as a noun
+        # 「どがん」 = どんな: Sudachi would read がん as a noun; 「または」 joins facets, it is no topic.
+        for word in (*self.rules["dialect_frame"], *self.rules["or_words"]):
             stripped = stripped.replace(word, " ")
         tokens = [
             t
@@ -202,6 +205,11 @@ class QuestionReader:
         # 「this year」 is a year, not a pointer back to the previous answer.
         refers_back = self._has(without_relative_years(text), self.rules["followup_words"])
         followup = refers_back or (not tokens and not named)
+        set_words = self._has(text, self.rules["set_words"])
+        if intent == "count" and not (set_words or departments or tags or policy or years):
+            # 「ふるさと納税の寄付は何件集まった？」 asks a figure of a row, not how many rows the plan has:
+            # read as a lookup, where the figure is quoted if the row states one (else: not in the plan).
+            intent = "lookup"
         return Question(
             text=message,
             asked=asked,
@@ -212,10 +220,11 @@ class QuestionReader:
             tags=tags,
             years=years,
             starts=self._has(text, self.rules["starts_words"]),
+            since=self._has(text, self.rules["since_words"]),
             followup=followup,
             refers_back=refers_back,
             topic_nouns=self._has_noun(stripped, set(tokens)),
-            set_words=self._has(text, self.rules["set_words"]),
+            set_words=set_words,
             content_tokens=tuple(tokens),
             named_projects=named,
             policy_level=self.policy_level(text),

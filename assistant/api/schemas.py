@@ -74,9 +74,12 @@ class CitationOut(BaseModel):
 class ChatResponse(BaseModel):
     session_id: str
     message_id: str
-    answer: str
-    answer_type: str = Field(description="lookup | who | when | list | policy | count | not_found")
-    confidence: str = Field(description="high | low | none")
+    answer: str = Field(
+        description="Short first: the one sentence that answers (about 120 characters; read aloud on the call "
+        "center, a phone bubble on the widget); plan text quoted in it is verbatim, the full lines are in citations."
+    )
+    answer_type: Literal["lookup", "who", "when", "list", "policy", "count", "not_found"]
+    confidence: Literal["high", "low", "none"]
     coverage: Literal["covered", "partly", "not_covered", "nothing"] = Field(
         default="covered",
         description="Does the plan cover the question? covered: answered; partly: the topic is near a plan row "
@@ -87,6 +90,16 @@ class ChatResponse(BaseModel):
     citations: list[CitationOut]
     handoff: Handoff | None
     suggestions: list[str]
+    detail: str = Field(
+        default="",
+        description="The longer form when the answer is a summary of it: every dated entry, the whole list with "
+        "its places in the plan, related rows; empty when the answer is complete.",
+    )
+    choices: list[str] = Field(
+        default_factory=list,
+        description="When the best rows are too close to call, follow-up questions naming each (chips); the "
+        "answer then says so in one line instead of committing to one row.",
+    )
 
 
 class HitOut(BaseModel):

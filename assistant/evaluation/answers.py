@@ -136,10 +136,16 @@ def wrong_departments(answer: str, rows: Sequence[Any], departments: Sequence[st
 
 
 def wrong_years(answer: str, rows: Sequence[Any]) -> list[int]:
-    """Fiscal years the answer names that no schedule entry of the gold rows covers."""
+    """Fiscal years the answer names that no schedule entry of the gold rows covers and their text does not
+    state (「令和6年9月に策定した」 is a date of the row, though not a schedule entry)."""
     from assistant.corpus.wareki import years_in_text
 
-    return [y for y in years_in_text(answer) if not any(e.covers(y) for row in rows for e in row.schedule)]
+    stated = {y for row in rows for y in years_in_text("\n".join(getattr(row, "summary_lines", ())))}
+    return [
+        y
+        for y in years_in_text(answer)
+        if y not in stated and not any(e.covers(y) for row in rows for e in row.schedule)
+    ]
 
 
 def evaluate_answers(

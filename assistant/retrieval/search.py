@@ -376,6 +376,15 @@ class HybridSearcher:
             line_score=max(similarity.values()) if similarity else None,
         )
 
+    def line_similarity(self, query: str, doc: str) -> dict[str, float]:
+        """Similarity of the query to each 事業概要 sentence of one document (exact, over its few units)."""
+        units = self._doc_lines.get(doc)
+        if not units:
+            return {}
+        vector = self.embed_query(self.dense_query(query))
+        scores, ids = self.index.dense.search(vector, len(units), subset=np.asarray(units, dtype=np.int64))
+        return {self.index.chunks[i].lines[0]: float(s) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0}
+
     def rank_lines(
         self, lines: list[str], query_tokens: set[str], similarity: dict[str, float] | None = None
     ) -> list[str]:

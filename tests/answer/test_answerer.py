@@ -18,10 +18,29 @@ def answerer(runtime):
     return Answerer(runtime.plan, runtime.searcher, runtime.settings)
 
 
+def quotes(text: str) -> list[str]:
+    """The outermost 「…」 quotations of a text (a quoted line may itself hold 「」)."""
+    found, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "「":
+            depth += 1
+            start = i + 1 if depth == 1 else start
+        elif ch == "」" and depth:
+            depth -= 1
+            if depth == 0:
+                found.append(text[start:i])
+    return found
+
+
 def assert_grounded(plan, reply):
+    """Every citation is verbatim plan text, and so is every quotation in the short answer (a cut line
+    is marked with 「…」; each piece between the marks is verbatim)."""
     assert reply.citations, reply.answer
     for citation in reply.citations:
         assert plan.contains_verbatim(citation.excerpt), citation.excerpt
+    for quoted in quotes(reply.answer):
+        for piece in filter(None, quoted.split("…")):
+            assert plan.contains_verbatim(piece), piece
 
 
 def test_two_facets_give_the_complete_intersection(plan, answerer):
@@ -69,16 +88,19 @@ def test_lookup_cites_the_sentence_that_matches_the_meaning(plan, answerer):
     assert reply.citations[0].excerpt in project.summary_lines
 
 
-def test_related_rows_are_extra_citations_not_the_conversation_topic(plan, answerer, runtime):
+def test_close_rows_are_offered_as_choices_not_a_confident_guess(plan, answerer):
+    # Two rows fit 「お知らせを知る方法」 about equally (the newsletter, TV and papers): the reply says so and
+    # lets the asker pick, each row with its own line, instead of committing to the first.
     reply = answerer.answer("市のお知らせを知る方法は？")
-    assert reply.answer_type == "lookup"
-    cited = [c.id for c in reply.citations]
-    assert cited[0] == reply.project_ids[0] and len(reply.project_ids) == 1
-    extra = [c for c in reply.citations if c.id != reply.project_ids[0]]
-    assert len({c.id for c in extra}) <= 2
-    for citation in extra:  # each runner-up is shown with its own verbatim line
-        assert citation.excerpt in reply.answer
+    assert reply.confidence == "low" and len(reply.project_ids) >= 2
+    names = [plan.project(i).name for i in reply.project_ids]
+    assert reply.choices == [f"{name}について教えて" for name in names]
+    assert all(name in reply.answer for name in names) and len(reply.answer) <= 120
+    assert [c.id for c in reply.citations] == reply.project_ids
     assert_grounded(plan, reply)
+    # A chip names its row: the answer is about that row alone.
+    picked = answerer.answer(reply.choices[1], reply.session_id)
+    assert picked.project_ids == [reply.project_ids[1]] and picked.choices == []
 
 
 def test_who_question_names_the_department(plan, answerer):
@@ -111,7 +133,7 @@ def test_two_tags_give_the_union_of_their_projects(plan, answerer):
 
 def test_list_items_sit_under_their_place_in_the_plan(plan, answerer):
     reply = answerer.answer("DX推進課の事業を一覧で")
-    lines = reply.answer.splitlines()
+    lines = reply.detail.splitlines()  # the whole list is the long form; the answer names the first few
     headings = [line for line in lines if line.startswith("〔")]
     assert headings and len(headings) < len(reply.project_ids)
     # Every item follows the heading of its own 個別施策 (or 取組方針), and citations keep the items' order.
@@ -157,17 +179,17 @@ def test_this_year_after_an_answer_asks_about_its_row_in_that_year(plan, runtime
     today = [date(2025, 6, 1)]
     answerer = Answerer(runtime.plan, runtime.searcher, runtime.settings, today=lambda: today[0])
     project = project_named(plan, "提案型協働事業")
-    first = answerer.answer("市民活動団体の企画提案を募集して一緒に取り組む事業は？")
+    first = answerer.answer("提案型協働事業について教えて")
     assert first.project_ids == [project.id]
     reply = answerer.answer("今年は何が選ばれた？", first.session_id)
     assert reply.project_ids == [project.id] and "令和7年度（2025年度）" in reply.answer
-    assert "ナガサキのサカナ魅力再発見事業" in reply.answer  # the bullets under the 「令和7年度」 heading
+    assert "ナガサキのサカナ魅力再発見事業" in reply.detail  # the bullets under the 「令和7年度」 heading
     assert_grounded(plan, reply)
     # A year later the plan has nothing for 「今年」: it says so, and shows the year it does have.
     today[0] = date(2026, 11, 30)
-    first = answerer.answer("市民活動団体の企画提案を募集して一緒に取り組む事業は？")
+    first = answerer.answer("提案型協働事業について教えて")
     reply = answerer.answer("今年は何が選ばれた？", first.session_id)
-    assert "令和8年度（2026年度）の記載はありません" in reply.answer and "令和7年度（2025年度）" in reply.answer
+    assert "令和8年度（2026年度）の記載はありません" in reply.answer and "令和7年度（2025年度）" in reply.detail
     assert_grounded(plan, reply)
 
 

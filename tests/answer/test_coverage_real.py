@@ -56,7 +56,7 @@ def test_near_misses_say_what_the_plan_does_not_give(plan, answerer, question):
     if reply.coverage == "partly":
         head = reply.answer.splitlines()[0]
         assert head.startswith("計画には") and head.endswith("記載はありません。")
-        assert "関連する計画の記載" in reply.answer
+        assert "関連する計画の記載" in reply.detail and "関連する計画の記載" not in reply.answer
         assert reply.citations and all(plan.contains_verbatim(c.excerpt) for c in reply.citations)
         assert reply.project_ids == []  # a related row is not the answer a follow-up would refer to
 

@@ -57,7 +57,7 @@ def test_composed_answers_cite_verbatim(plan, data, lang):
     assert "095-822-8888" in compose.not_found(handoff, lang)
     # Facet descriptions accept codes and names the plan does not have (from the question reader).
     description = compose.describe_filters(
-        data.draw(st.one_of(st.none(), ANY_TEXT)),
+        tuple(data.draw(st.lists(ANY_TEXT, max_size=2))),
         data.draw(st.one_of(st.none(), st.sampled_from(["H1", "H3-2", "Z9-9"]), ANY_TEXT)),
         tuple(data.draw(st.lists(ANY_TEXT, max_size=2))),
         data.draw(st.one_of(st.none(), st.integers(1989, 2100))),

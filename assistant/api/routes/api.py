@@ -99,6 +99,8 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
         citations=[c.to_dict() for c in reply.citations],
         handoff=reply.handoff,
         suggestions=reply.suggestions,
+        detail=reply.detail,
+        choices=reply.choices,
     )
 
 
