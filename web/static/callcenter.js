@@ -87,6 +87,9 @@
     const deptText = depts.length ? depts.join("、") : "—";
     const nameText = names.length > 3 ? names.slice(0, 3).join("、") + " ほか" + (names.length - 3) + "件" : (names.join("、") || "—");
     ui.answer.textContent = data.answer || "";
+    // The read-aloud sentence stays short; the long form (every date, the whole list) folds below it.
+    $("cc-detail-text").textContent = data.detail || "";
+    $("cc-detail").hidden = !data.detail;
     ui.lowconf.hidden = data.confidence !== "low";
     ui.dept.textContent = deptText;
     ui.name.textContent = nameText;

@@ -192,12 +192,17 @@
       "data-coverage": data.coverage || "" }, [
       el("span", { className: "npa-visually-hidden", text: "回答：" }),
       el("p", { className: "npa-text npa-answer", text: data.answer || "" }),
+      // Short first on a phone: the long form (every date, the whole list) folds under the answer.
+      data.detail ? el("details", { className: "npa-detail" }, [
+        el("summary", { text: "詳しく見る" }), el("p", { className: "npa-text", text: data.detail }),
+      ]) : null,
       data.confidence === "low" ? el("p", { className: "npa-lowconf", text: "確信度が低い回答です。下の計画の記載もあわせてご確認ください。" }) : null,
       citations.length ? el("div", { className: "npa-cites" }, [
         el("p", { className: "npa-cites__title", text: citeTitle + "（" + citations.length + "件）" }),
       ].concat(citations.map(citation))) : null,
       data.handoff ? handoffCard(data.handoff) : null,
-      chips(data.suggestions),
+      // Rows too close to call: the choices ask again about each; otherwise the usual suggestions.
+      chips(data.choices && data.choices.length ? data.choices : data.suggestions),
       data.message_id ? feedback(data) : null,
     ]);
     log.appendChild(node);
