@@ -85,9 +85,10 @@ class Settings(BaseSettings):
     related_ratio: float = 0.9
     # A lookup / who / when answer from search offers the close rows as choices, instead of committing to
     # the first, when the runner-up's fused score is at least this share of the best's. Read off the tuning
-    # questions with scripts/choice_margin.py: at 0.93, 3 of the 5 answers it turns into choices had the
-    # wrong first row (and the right second one); lower ratios turn more right answers into questions.
-    choice_ratio: float = 0.93
+    # questions with scripts/choice_margin.py, as the lowest ratio where at least half of the answers it turns
+    # into choices had a wrong first row (EmbeddingGemma: 0.95, 2 of 4; lower ratios turn more right
+    # answers into questions). A choice still shows the first row first, with its line.
+    choice_ratio: float = 0.95
     # A question with no policy cue is answered with a policy's めざす姿 when a 施策 is this much more
     # similar (dense) than the best project row (「市の職員さんをどがん人に育てたいと？」 → H3-2); a
     # 基本施策 gives way to one of its 個別施策 within child_policy_margin (the parent embeds its children's

@@ -7,8 +7,9 @@ out-of-scope precision / recall / F1, in-scope questions refused, the confusion 
 covered / partly / not_covered / nothing) and the reliability table (confidence → share correct).
 ``--plot`` draws ``docs/img/coverage.png`` from the saved ``docs/bench/coverage-*.json`` (one row per model).
 
-Groups: ``tuning`` = dev + oos_tuning (what ``assistant model calibrate`` fits on); ``check`` = holdout +
-holdout2 + oos_check (never fitted on); ``holdout3`` and ``holdout4``, written blind for #13.
+Groups: ``tuning`` = dev_tuning + oos_tuning (what ``assistant model calibrate`` fits on); ``check`` = dev_check +
+holdout + holdout2 + oos_check (never fitted on); ``holdout3`` and ``holdout4``, written blind for #13;
+``holdout5``, written blind for #14.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "data" / "eval"
 GROUPS = {
     "tuning": ("dev_tuning", "oos_tuning"),
-    "check": ("holdout", "holdout2", "oos_check"),
+    "check": ("dev_check", "holdout", "holdout2", "oos_check"),
     "holdout3": ("holdout3",),
     "holdout4": ("holdout4",),
+    "holdout5": ("holdout5",),
 }
 ROWS = ("in_scope", "service", "near_miss", "nothing", "out_of_scope")
 OUTCOMES = ("covered", "partly", "not_covered", "nothing")

@@ -12,7 +12,14 @@ from assistant.answer.topics import TopicWord, strip_markup, topic_words, zipf
 from assistant.answer.types import Question
 from assistant.answer.understand import RULES_PATH
 from assistant.evaluation.calibrate import MAX_REFUSED
-from assistant.evaluation.coverage_fit import choose_high, choose_threshold, fit_logistic
+from assistant.evaluation.coverage_fit import (
+    Observation,
+    choose_high,
+    choose_threshold,
+    fit_coverage,
+    fit_logistic,
+    out_of_fold,
+)
 from assistant.index.tokenizer import SudachiTokenizer
 
 
@@ -112,3 +119,23 @@ def test_logistic_fit_separates_and_the_cut_keeps_in_scope_refusals_bounded():
     right = y.astype(bool)
     high = choose_high(p, right, threshold)
     assert right[p >= high].mean() >= 0.97
+
+
+def test_out_of_fold_probabilities_are_less_sure_than_the_fit_on_its_own_rows():
+    # The cuts are read off out-of-fold probabilities: a row is never scored by a model that saw it, so an
+    # odd in-scope question near the out-of-scope ones keeps a low probability instead of being fitted in.
+    rng = np.random.default_rng(1)
+    dense = np.concatenate([rng.normal(0.7, 0.1, 60), rng.normal(0.4, 0.1, 60)])
+    rows = [
+        Observation(f"q{i}", i < 60, "in_scope" if i < 60 else "service", signals(dense=float(d)), True)
+        for i, d in enumerate(dense)
+    ]
+    x = np.array([r.signals.vector() for r in rows])
+    y = np.array([r.in_scope for r in rows], dtype=float)
+    p = out_of_fold(rows, x, y)
+    assert p[:60].mean() > 0.5 > p[60:].mean()  # still separates
+    model, meta = fit_coverage(rows)
+    fitted = np.array([model.probability(r.signals) for r in rows])
+    # the in-sample fit is more confident about its own rows than the held-out folds are
+    assert np.abs(fitted - 0.5).mean() >= np.abs(p - 0.5).mean() - 1e-9
+    assert meta["cuts"].startswith("out of fold") and meta["refused_in_scope"] <= MAX_REFUSED * 60
