@@ -44,9 +44,10 @@ import numpy as np
 
 from assistant.answer.topics import TopicWord, zipf
 from assistant.answer.types import Question
-from assistant.answer.understand import normalize, word_matcher
 from assistant.index.contrast import contrast_texts
 from assistant.retrieval.types import SearchResults
+from assistant.text import fold as normalize
+from assistant.text import word_matcher
 
 ASPECTS_PATH = Path(__file__).with_name("aspects.json")
 FEATURES = (

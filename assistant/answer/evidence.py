@@ -14,8 +14,8 @@ from typing import Protocol
 
 from assistant.answer.coverage import Aspect
 from assistant.answer.types import Question
-from assistant.answer.understand import normalize
 from assistant.corpus.models import Project, ScheduleEntry
+from assistant.text import fold as normalize
 
 SHORT_LINE = 60  # a bullet this short lacks the purpose; the purpose line is quoted with it
 WORD_BONUS = 0.01  # per shared topic word (as in search.rank_lines)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from assistant.answer.dialect import normalize_dialect
@@ -24,23 +23,13 @@ from assistant.corpus.plan import Plan
 from assistant.corpus.wareki import relative_years_in_text, without_relative_years, years_in_text
 from assistant.index.tokenizer import STOPWORDS, Tokenizer, code_tokens
 from assistant.retrieval.search import has_japanese
+from assistant.text import ascii_word_pattern, fold, word_matcher
 
 RULES_PATH = Path(__file__).with_name("rules.json")
 _POLICY_CODE = re.compile(r"(?<![A-Za-z])([A-Za-z])\s*(\d)(?:\s*-\s*(\d))?(?![\d/])")
 
 
-def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-@lru_cache(maxsize=4096)
-def word_matcher(word: str) -> Callable[[str], object]:
-    """Substring test for Japanese words; whole-word test for ASCII ones ('list' ≠ 'listening').
-    The text tested must be normalised (:func:`normalize`) like the word."""
-    word = normalize(word).strip()
-    if word.isascii():
-        return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])").search
-    return lambda text: word in text
+normalize = fold  # the name the answering stage has always used
 
 
 def detect_lang(text: str) -> str:
@@ -69,8 +58,7 @@ class QuestionReader:
         )
         # English frame words go before Sudachi sees them: it would spell them in katakana (projects →
         # プロジェクツ) and they would pass for topic words.
-        ascii_words = sorted((w for w in self.intent_vocabulary if w.isascii()), key=len, reverse=True)
-        self._ascii_frame = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(map(re.escape, ascii_words))})(?![a-z0-9])")
+        self._ascii_frame = ascii_word_pattern([w for w in self.intent_vocabulary if w.isascii()])
 
     @cached_property
     def _department_aliases(self) -> list[tuple[str, str]]:
@@ -167,22 +155,10 @@ class QuestionReader:
             return bool(tokens)
         return bool(nouns(text) & tokens)
 
-    def read(self, message: str) -> Question:
-        lang = detect_lang(message)
-        # Dialect grammar (「情報ば見られると？」) is rewritten before anything reads the words: Sudachi and the
-        # embedder both know the standard form (「情報を見られるの？」). The answer still quotes the asker.
-        asked, message = message, normalize_dialect(message) if lang == "ja" else message
-        text = normalize(message)
-        intent = self.intent(text)
-        policy = self.policy(message)
-        if policy and self._has(text, self.rules["goal_words"]):
-            intent = "policy"  # 「H1-2は2025年度にどうなることを目指してる？」 asks the goal of the 施策 named
-        departments = self.departments(text, intent)
-        tags = self.tags(text)
-        years = self.years(message)
-        named = self.named_projects(text, lang)
-        # Content left once the facets and the question frame are removed: decides whether a question
-        # is only a filter (「DX推進課の事業は？」) and whether a short one leans on the previous answer.
+    def content(self, text: str, departments: tuple[str, ...], tags: tuple[str, ...]):
+        """What is left once the facets and the question frame are removed: (the text, its tokens, its topic
+        words). It decides whether a question is only a filter (「DX推進課の事業は？」) and whether a short
+        one leans on the previous answer."""
         stripped = text
         for dept in departments:
             stripped = stripped.replace(normalize(dept), " ")
@@ -202,6 +178,23 @@ class QuestionReader:
             tag_words = {normalize(w) for tag in tags for w in self.rules["tags"][tag]}
             tokens = [t for t in tokens if not any(t in w for w in tag_words)]
             topics = tuple(w for w in topics if not any(w.form in t for t in tag_words))
+        return stripped, tokens, topics
+
+    def read(self, message: str) -> Question:
+        lang = detect_lang(message)
+        # Dialect grammar (「情報ば見られると？」) is rewritten before anything reads the words: Sudachi and the
+        # embedder both know the standard form (「情報を見られるの？」). The answer still quotes the asker.
+        asked, message = message, normalize_dialect(message) if lang == "ja" else message
+        text = normalize(message)
+        intent = self.intent(text)
+        policy = self.policy(message)
+        if policy and self._has(text, self.rules["goal_words"]):
+            intent = "policy"  # 「H1-2は2025年度にどうなることを目指してる？」 asks the goal of the 施策 named
+        departments = self.departments(text, intent)
+        tags = self.tags(text)
+        years = self.years(message)
+        named = self.named_projects(text, lang)
+        stripped, tokens, topics = self.content(text, departments, tags)
         # 「this year」 is a year, not a pointer back to the previous answer.
         refers_back = self._has(without_relative_years(text), self.rules["followup_words"])
         followup = refers_back or (not tokens and not named)

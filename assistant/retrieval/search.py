@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,7 @@ from assistant.retrieval.filters import allowed_docs
 from assistant.retrieval.fusion import fuse
 from assistant.retrieval.synonyms import Thesaurus
 from assistant.retrieval.types import Filters, Hit, SearchResults
+from assistant.text import fold_spaces
 
 MODES = ("lexical", "dense", "hybrid")
 LINE_OVERLAP_BONUS = 0.01  # per shared question word, on the cosine scale (sentence cosines spread ~0.05)
@@ -64,8 +64,7 @@ class QueryCache(LRU[str, np.ndarray]):
     """LRU of query embeddings keyed by normalised text."""
 
 
-def normalize_query(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split()).lower()
+normalize_query = fold_spaces  # cache keys of queries and questions (assistant/text.py)
 
 
 @dataclass(frozen=True, slots=True)

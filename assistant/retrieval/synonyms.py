@@ -12,34 +12,23 @@ keys (ネット is not the start of ネットワーク), as substrings for other
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
+from assistant.text import fold, word_matcher
+
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.json")
-_KATAKANA_WORD = re.compile(r"[ァ-ヺー]+")
-
-
-def _normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 class Thesaurus:
     """``expand(query)`` → the plan words the query's everyday words stand for ("" when none)."""
 
     def __init__(self, entries: dict[str, list[str]]) -> None:
-        self.entries: list[tuple[re.Pattern[str] | str, tuple[str, ...]]] = []
+        self.entries: list[tuple[Callable[[str], object], tuple[str, ...]]] = []
         for word, targets in entries.items():
-            key = _normalize(word).strip()
-            if not key:
-                continue
-            if key.isascii():
-                matcher: re.Pattern[str] | str = re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
-            elif _KATAKANA_WORD.fullmatch(key):  # a whole katakana word: ネット is not ネットワーク
-                matcher = re.compile(rf"(?<![ァ-ヺー]){re.escape(key)}(?![ァ-ヺー])")
-            else:
-                matcher = key
-            self.entries.append((matcher, tuple(targets)))
+            key = fold(word).strip()
+            if key:  # a whole katakana word only: ネット is not ネットワーク
+                self.entries.append((word_matcher(key, katakana_whole=True), tuple(targets)))
 
     @classmethod
     def load(cls, path: str | Path = SYNONYMS_PATH) -> Thesaurus:
@@ -47,12 +36,11 @@ class Thesaurus:
         return cls({k: v for k, v in data.items() if not k.startswith("_")})
 
     def expand(self, query: str) -> str:
-        text = _normalize(query)
+        text = fold(query)
         found: list[str] = []
         for matcher, targets in self.entries:
-            hit = matcher in text if isinstance(matcher, str) else matcher.search(text) is not None
-            if hit:
-                found.extend(t for t in targets if t not in found and _normalize(t) not in text)
+            if matcher(text):
+                found.extend(t for t in targets if t not in found and fold(t) not in text)
         return " ".join(found)
 
     def __len__(self) -> int:
