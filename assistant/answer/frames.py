@@ -43,7 +43,7 @@ def node_citation(plan: Plan, node: BasicPolicy | Policy, excerpt: str | None = 
     )
 
 
-def _departments(project: Project, lang: str) -> str:
+def departments_text(project: Project, lang: str) -> str:
     return ", ".join(project.departments) if lang == "en" else JA_SEP.join(project.departments)
 
 
@@ -51,9 +51,9 @@ def who(projects: list[Project], lang: str, evidence: dict[str, list[str]] | Non
     sentences = []
     for p in projects:
         if lang == "en":
-            sentences.append(f"{p.name} is handled by {_departments(p, lang)}.")
+            sentences.append(f"{p.name} is handled by {departments_text(p, lang)}.")
         else:
-            sentences.append(f"{p.name}は{_departments(p, lang)}が担当しています。")
+            sentences.append(f"{p.name}は{departments_text(p, lang)}が担当しています。")
     # The department claim is backed by the plan's own 所管課 cell, verbatim (「【東・南・北総合事務所地域福祉課】」);
     # the row's line closest to the question follows, so the operator also sees what the project does.
     evidence = evidence or {}
@@ -79,9 +79,9 @@ def when(project: Project, lang: str, years: tuple[int, ...] = (),
         mark = f"（事業年度欄：{project.year_mark}）" if project.year_mark else ""
         line = evidence[0] if evidence else None
         if lang == "en":
-            text = f"The plan gives no specific fiscal years for {project.name} ({_departments(project, lang)})."
+            text = f"The plan gives no specific fiscal years for {project.name} ({departments_text(project, lang)})."
         else:
-            text = f"{project.name}について、計画には具体的な年度の記載がありません{mark}。担当は{_departments(project, lang)}です。"
+            text = f"{project.name}について、計画には具体的な年度の記載がありません{mark}。担当は{departments_text(project, lang)}です。"
             if line:
                 text += f"計画には「{line}」と記載されています。"
         return text, [project_citation(project, line)]
@@ -116,7 +116,7 @@ def listing(projects: list[Project], description: str, lang: str, count_only: bo
     lines, ordered = [head], []
     for heading, members in grouped(projects):
         lines.append(f"〔{heading}〕")
-        lines.extend(f"・{p.name}（{_departments(p, lang)}）" for p in members)
+        lines.extend(f"・{p.name}（{departments_text(p, lang)}）" for p in members)
         ordered.extend(members)
     text = head if count_only and n > 10 else "\n".join(lines)
     return text, [project_citation(p, excerpts.get(p.id)) for p in ordered]
@@ -160,7 +160,7 @@ def narrowed_description(description: str, lang: str) -> str:
 def related(rows: list[tuple[Project, str]], lang: str) -> tuple[str, list[Citation]]:
     """Runner-up rows, each with its own verbatim line: 「関連する可能性のある事業」."""
     head = "Possibly related in the plan:" if lang == "en" else "関連する可能性のある記載："
-    lines = [f"・{p.name}（{_departments(p, lang)}）：「{line}」" for p, line in rows]
+    lines = [f"・{p.name}（{departments_text(p, lang)}）：「{line}」" for p, line in rows]
     return head + "\n" + "\n".join(lines), [project_citation(p, line) for p, line in rows]
 
 
@@ -171,7 +171,7 @@ def choices(projects: list[Project], evidence: dict[str, list[str]], lang: str) 
         head = f"{len(rows)} projects of the plan fit your question about equally well:"
     else:
         head = f"お尋ねに近い事業が{len(rows)}件あります。"
-    lines = [f"・{p.name}（{_departments(p, lang)}）：「{line}」" for p, line in rows]
+    lines = [f"・{p.name}（{departments_text(p, lang)}）：「{line}」" for p, line in rows]
     return head + "\n" + "\n".join(lines), [project_citation(p, line) for p, line in rows]
 
 
@@ -200,9 +200,11 @@ def policy(plan: Plan, node: BasicPolicy | Policy, lang: str) -> tuple[str, list
 def lookup(project: Project, excerpts: list[str], lang: str) -> tuple[str, list[Citation]]:
     quoted = "".join(f"「{line}」" for line in excerpts)
     if lang == "en":
-        text = f"The plan describes {project.name} ({_departments(project, lang)}): {quoted}"
+        text = f"The plan describes {project.name} ({departments_text(project, lang)}): {quoted}"
     else:
-        text = f"{project.name}（担当：{_departments(project, lang)}）について、計画には{quoted}と記載されています。"
+        text = (
+            f"{project.name}（担当：{departments_text(project, lang)}）について、計画には{quoted}と記載されています。"
+        )
     return text, [project_citation(project, line) for line in excerpts]
 
 
@@ -229,7 +231,7 @@ def lookup_year(project: Project, years: tuple[int, ...], lang: str) -> tuple[st
         return None
     entries = [e for e in project.schedule if any(e.covers(y) for y in years)]
     asked = "、".join(format_fiscal_year(y) for y in years)
-    dept = _departments(project, lang)
+    dept = departments_text(project, lang)
     lines: list[str] = []
     for entry in entries or project.schedule[:2]:
         lines.extend(line for line in year_block(project, entry) if line not in lines)
@@ -298,11 +300,11 @@ def partly(missing: tuple[str, ...], row: tuple[Project, str], handoff: dict, la
     if lang == "en":
         what = "“" + "”, “".join(missing) + "”" if missing else "what you asked"
         head = f"The plan says nothing about {what}."
-        related = f"Related plan text: {project.name} ({_departments(project, lang)}): 「{line}」"
+        related = f"Related plan text: {project.name} ({departments_text(project, lang)}): 「{line}」"
     else:
         what = "「" + "」「".join(missing) + "」についての" if missing else "お尋ねの点についての"
         head = f"計画には{what}記載はありません。"
-        related = f"関連する計画の記載：{project.name}（{_departments(project, lang)}）「{line}」"
+        related = f"関連する計画の記載：{project.name}（{departments_text(project, lang)}）「{line}」"
     return "\n".join([head, related, handoff_line(handoff, lang, channel)]), [project_citation(project, line)]
 
 

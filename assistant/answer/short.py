@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.frames import goal_phrase
+from assistant.answer.frames import departments_text, goal_phrase
 from assistant.answer.types import Question, Resolved
-from assistant.corpus.models import Project
 from assistant.corpus.wareki import format_fiscal_year, format_span
 
 QUOTE_CHARS = 70  # a quoted line longer than this is cut at the last clause boundary before it
 LIST_NAMES = 3  # a list's short form names its first few rows
-JA_SEP = "・"
 
 
 def _clauses(text: str) -> list[str]:
@@ -51,15 +49,15 @@ def quote(line: str, focus: tuple[str, ...] = (), limit: int = QUOTE_CHARS) -> s
     return ("「…" if start > 0 else "「") + body + ("…」" if end < len(clauses) - 1 or len(body) < size else "」")
 
 
-def _dept(project: Project, lang: str) -> str:
-    return ", ".join(project.departments) if lang == "en" else JA_SEP.join(project.departments)
-
-
 def who(r: Resolved, lang: str) -> str:
     if len(r.projects) > 1:
         return ""
     p = r.projects[0]
-    return f"{p.name} is handled by {_dept(p, lang)}." if lang == "en" else f"{p.name}の担当は{_dept(p, lang)}です。"
+    return (
+        f"{p.name} is handled by {departments_text(p, lang)}."
+        if lang == "en"
+        else f"{p.name}の担当は{departments_text(p, lang)}です。"
+    )
 
 
 def when(r: Resolved, lang: str) -> str:
@@ -73,15 +71,15 @@ def when(r: Resolved, lang: str) -> str:
     if not entries:  # no date to give: say so, with the row's line closest to the question
         line = texts[0] if texts else None
         if lang == "en":
-            return f"The plan gives no specific fiscal years for {p.name} ({_dept(p, lang)})."
+            return f"The plan gives no specific fiscal years for {p.name} ({departments_text(p, lang)})."
         if line is None:
             return f"{p.name}について、計画には具体的な年度の記載がありません。"
         return f"{p.name}について、計画に具体的な年度の記載はなく、{quote(line, r.focus)}とされています。"
     e = entries[0]
     span = format_span(e.start_fy, e.end_fy)  # both forms, 令和9年度（2027年度）, whatever the line says
     if lang == "en":
-        return f"{span}: {quote(e.text, r.focus)} ({p.name}, {_dept(p, lang)})."
-    return f"{span}：{quote(e.text, r.focus)}（{p.name}、担当：{_dept(p, lang)}）。"
+        return f"{span}: {quote(e.text, r.focus)} ({p.name}, {departments_text(p, lang)})."
+    return f"{span}：{quote(e.text, r.focus)}（{p.name}、担当：{departments_text(p, lang)}）。"
 
 
 def lookup(r: Resolved, lang: str) -> str:
@@ -90,8 +88,8 @@ def lookup(r: Resolved, lang: str) -> str:
     if not lines:
         return ""
     if lang == "en":
-        return f"{p.name} ({_dept(p, lang)}): the plan says {quote(lines[0], r.focus)}."
-    return f"計画では{quote(lines[0], r.focus)}とされています（{p.name}、担当：{_dept(p, lang)}）。"
+        return f"{p.name} ({departments_text(p, lang)}): the plan says {quote(lines[0], r.focus)}."
+    return f"計画では{quote(lines[0], r.focus)}とされています（{p.name}、担当：{departments_text(p, lang)}）。"
 
 
 def lookup_year(r: Resolved, lang: str) -> str:
@@ -102,7 +100,7 @@ def lookup_year(r: Resolved, lang: str) -> str:
         return when(r, lang)
     if not entries:
         if lang == "en":
-            return f"The plan says nothing about {asked} for {p.name} ({_dept(p, lang)})."
+            return f"The plan says nothing about {asked} for {p.name} ({departments_text(p, lang)})."
         return f"{p.name}について、計画には{asked}の記載はありません。"
     if lang == "en":
         return f"For {asked}, the plan says about {p.name}: {quote(entries[0].text, r.focus)}."
@@ -152,8 +150,10 @@ def policy(r: Resolved, q: Question) -> str:
     return f"{node.code}「{node.title}」のめざす姿は{goal}です。"
 
 
-def choices(r: Resolved, lang: str) -> str:
-    named = [f"{p.name}（{_dept(p, lang)}）" for p in r.projects]
+def choices(r: Resolved, q: Question) -> str:
+    """The close rows by name (with their 課 when the 課 is what was asked), and the question back."""
+    lang = q.lang
+    named = [f"{p.name}（{departments_text(p, lang)}）" if q.intent == "who" else p.name for p in r.projects]
     if lang == "en":
         return f"Your question fits {len(named)} projects about equally: {'; '.join(named)}. Which one do you mean?"
     return f"お尋ねに近い事業が{len(named)}件あります。{'、'.join(named)}のどれについてですか。"
@@ -177,7 +177,7 @@ def short_answer(q: Question, r: Resolved, text: str) -> str:
         case "lookup_year":
             return lookup_year(r, q.lang)
         case "choices":
-            return choices(r, q.lang)
+            return choices(r, q)
         case "list" | "count":
             return listing(r, lines[0] if lines else "", q.lang)
     return ""

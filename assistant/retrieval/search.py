@@ -355,8 +355,7 @@ class HybridSearcher:
         similarity = {}
         for i in self._doc_lines.get(doc, ()):
             similarity[self.index.chunks[i].lines[0]] = dense.lines.get(i, dense.line_floor)
-        ranked_lines = self.rank_lines(candidates, query_tokens, similarity)
-        excerpt = ranked_lines[0]
+        excerpt = self.rank_lines(candidates, query_tokens, similarity)[0]
         return Hit(
             id=doc,
             kind="project" if project is not None else "policy",
@@ -371,7 +370,6 @@ class HybridSearcher:
             lexical_rank=lex_rank,
             dense_rank=dense_rank,
             dense_score=dense.docs.get(doc),
-            runner_up=ranked_lines[1] if len(ranked_lines) > 1 else None,
             line_score=max(similarity.values()) if similarity else None,
         )
 

@@ -37,7 +37,6 @@ class Hit:
     lexical_rank: int | None = None
     dense_rank: int | None = None
     dense_score: float | None = None
-    runner_up: str | None = None  # the next best line of the same document (answers may quote two)
     line_score: float | None = None  # similarity of its closest sentence (the coverage decision reads it)
 
     def to_dict(self) -> dict:

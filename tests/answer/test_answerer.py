@@ -88,10 +88,13 @@ def test_lookup_cites_the_sentence_that_matches_the_meaning(plan, answerer):
     assert reply.citations[0].excerpt in project.summary_lines
 
 
-def test_close_rows_are_offered_as_choices_not_a_confident_guess(plan, answerer):
-    # Two rows fit 「お知らせを知る方法」 about equally (the newsletter, TV and papers): the reply says so and
-    # lets the asker pick, each row with its own line, instead of committing to the first.
-    reply = answerer.answer("市のお知らせを知る方法は？")
+def test_close_rows_are_offered_as_choices_not_a_confident_guess(plan, runtime):
+    # With the choice ratio lowered, 「ネットで市の情報」 fits several rows closely enough (the city's website,
+    # the council's streaming and its minutes): the reply says so and lets the asker pick, each row with its
+    # own line, instead of committing to the first.
+    settings = runtime.settings.model_copy(update={"choice_ratio": 0.5})
+    answerer = Answerer(runtime.plan, runtime.searcher, settings)
+    reply = answerer.answer("ネットで市の情報を見たい")
     assert reply.confidence == "low" and len(reply.project_ids) >= 2
     names = [plan.project(i).name for i in reply.project_ids]
     assert reply.choices == [f"{name}について教えて" for name in names]
@@ -101,6 +104,9 @@ def test_close_rows_are_offered_as_choices_not_a_confident_guess(plan, answerer)
     # A chip names its row: the answer is about that row alone.
     picked = answerer.answer(reply.choices[1], reply.session_id)
     assert picked.project_ids == [reply.project_ids[1]] and picked.choices == []
+    # With the calibrated ratio a clear question is answered directly.
+    direct = Answerer(runtime.plan, runtime.searcher, runtime.settings).answer("市の地図情報ばネットで見られると？")
+    assert direct.choices == [] and len(direct.project_ids) == 1
 
 
 def test_who_question_names_the_department(plan, answerer):
