@@ -59,7 +59,7 @@ def plot(paths: list[Path], out: Path) -> None:
 
     reports = [(p.stem.removeprefix("coverage-"), json.loads(p.read_text(encoding="utf-8"))) for p in paths]
     colours = {"covered": "#27ae60", "partly": "#f39c12", "not_covered": "#2e86c1", "nothing": "#7f8c8d"}
-    fig, axes = plt.subplots(len(reports), len(GROUPS), figsize=(14, 2.6 * len(reports)), squeeze=False)
+    fig, axes = plt.subplots(len(reports), len(GROUPS), figsize=(3.6 * len(GROUPS), 2.6 * len(reports)), squeeze=False)
     for row, (model, report) in enumerate(reports):
         for col, group in enumerate(GROUPS):
             ax, table = axes[row][col], report[group]["coverage"]
