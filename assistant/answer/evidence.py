@@ -29,6 +29,8 @@ class LineSearcher(Protocol):
 
     def line_similarity(self, query: str, doc: str) -> dict[str, float]: ...
 
+    def line_tokens(self, line: str) -> frozenset[str]: ...
+
 
 class EvidenceRanker:
     def __init__(self, searcher: LineSearcher, aspects: list[Aspect]) -> None:
@@ -44,7 +46,7 @@ class EvidenceRanker:
         timed = q.intent == "when" or bool(q.years)
         scored = {}
         for line in project.summary_lines:
-            score = similarity.get(line, -1.0) + WORD_BONUS * len(words & set(self.searcher.tokenizer(line)))
+            score = similarity.get(line, -1.0) + WORD_BONUS * len(words & self.searcher.line_tokens(line))
             if any(a.stated(line) for a in asked):
                 score += ASPECT_BONUS
             entry = dated.get(line)
@@ -76,7 +78,7 @@ class EvidenceRanker:
         「令和6年度：プロモーション用広報ツールの刷新」, not every date of the row)."""
         entries = list(project.schedule)
         words = set(q.content_tokens)
-        if q.since and not any(words & set(self.searcher.tokenizer(e.text)) for e in entries):
+        if q.since and not any(words & self.searcher.line_tokens(e.text) for e in entries):
             # 「それはいつから？」 with no words of its own: when it began, the row's first entry by year. With
             # words (「公園工事はいつから？」) the entry about them answers, as for any question of time.
             return sorted(entries, key=lambda e: (e.start_fy, entries.index(e)))

@@ -32,6 +32,8 @@ class Searcher(Protocol):
 
     def line_similarity(self, query: str, doc: str) -> dict[str, float]: ...
 
+    def line_tokens(self, line: str) -> frozenset[str]: ...
+
 
 class Resolver:
     def __init__(self, plan: Plan, searcher: Searcher, coverage: CoverageJudge, settings: Settings) -> None:

@@ -80,6 +80,11 @@ class DenseIndex:
         scores, ids = self._index.search(queries, k, params=params)
         return scores, ids
 
+    def similarities(self, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Exact similarity of one query to the vectors ``ids`` (a few: one row's sentences), no search."""
+        vectors = self._index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
+        return vectors @ np.asarray(query, dtype=np.float32).reshape(-1)
+
     def _exact_subset(self, queries: np.ndarray, k: int, subset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # A graph search restricted to a few ids misses many of them; scoring the few directly is exact
         # and, below EXACT_SUBSET vectors, cheaper than the graph walk.
