@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.coverage_fit import MAX_REFUSED  # shared by every refusal rule fitted here
+
 DENSE_WEIGHTS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 FOREIGN_WEIGHTS = (None, 0.9, 1.0)  # None: English questions get the same weight as Japanese ones
 RRF_KS = (10, 30, 60)
@@ -32,9 +34,6 @@ WEAK_LEXICAL = (2.0, 3.0, 4.0)
 # Settings read off e5-small's scale: carried over to another model in units of its spread.
 SPREAD_SCALED = ("low_confidence_margin", "policy_over_project_margin", "child_policy_margin")
 REFERENCE_PROFILE = "e5-small"
-# Share of in-scope tuning questions a refusal rule may refuse. Out of sample the share comes out several
-# times as high (1.5% on tuning, 9% on the check part with EmbeddingGemma: #13), so it is kept small.
-MAX_REFUSED = 0.015
 EVAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval"
 # The tuning part: the dev set and the tuning half of the out-of-scope bank (oos_check.jsonl stays unseen).
 DEFAULT_DATASETS = (EVAL_DIR / "dev_tuning.jsonl", EVAL_DIR / "oos_tuning.jsonl")
