@@ -187,3 +187,17 @@ def test_low_confidence_note_matches_the_api(page, question):
         expect(note).to_contain_text("確信度が低い")
     else:
         expect(note).to_have_count(0)
+
+
+def test_short_answer_first_and_the_long_form_folded(page):
+    page.goto("/")
+    open_widget(page)
+    answer = ask(page, "DX推進課の事業を一覧で")
+    short = answer.locator(".npa-answer")
+    expect(short).to_contain_text("DX推進課の主要事業は")
+    assert len(short.inner_text()) <= 120
+    detail = answer.locator("details.npa-detail")
+    expect(detail.locator("summary")).to_have_text("詳しく見る")
+    expect(detail.locator("p")).not_to_be_visible()  # folded until asked for
+    detail.locator("summary").click()
+    expect(detail.locator("p")).to_contain_text("〔H3-3")  # the whole list, under its places in the plan
