@@ -65,16 +65,21 @@ def who(projects: list[Project], lang: str, evidence: dict[str, list[str]] | Non
     return " ".join(sentences) if lang == "en" else "".join(sentences), citations
 
 
+def answering_entries(project: Project, years: tuple[int, ...] = (),
+                      evidence: list[str] | None = None) -> list[ScheduleEntry]:  # fmt: skip
+    """The row's dated entries in ``evidence`` order (the entry that answers the question first), only
+    those covering the years asked when any do (else the whole schedule)."""
+    evidence = evidence or []
+    entries = sorted(project.schedule, key=lambda e: evidence.index(e.text) if e.text in evidence else len(evidence))
+    if years:
+        entries = [e for e in entries if any(e.covers(y) for y in years)] or entries
+    return entries
+
+
 def when(project: Project, lang: str, years: tuple[int, ...] = (),
          evidence: list[str] | None = None) -> tuple[str, list[Citation]]:  # fmt: skip
-    """The row's dated entries (those covering the years asked, when any do), in ``evidence`` order: the
-    entry that answers the question first. A row without dates says so, with its closest line."""
-    entries = list(project.schedule)
-    if evidence:
-        entries.sort(key=lambda e: evidence.index(e.text) if e.text in evidence else len(evidence))
-    if years:
-        # Prefer the entries about the year asked; fall back to the whole schedule.
-        entries = [e for e in entries if any(e.covers(y) for y in years)] or entries
+    """The row's dated entries (:func:`answering_entries`). A row without dates says so, with its closest line."""
+    entries = answering_entries(project, years, evidence)
     if not entries:
         mark = f"（事業年度欄：{project.year_mark}）" if project.year_mark else ""
         line = evidence[0] if evidence else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.frames import departments_text, goal_phrase
+from assistant.answer.frames import answering_entries, departments_text, goal_phrase
 from assistant.answer.types import Question, Resolved
 from assistant.corpus.wareki import format_fiscal_year, format_span
 
@@ -65,9 +65,7 @@ def when(r: Resolved, lang: str) -> str:
         return ""
     p = r.projects[0]
     texts = r.evidence.get(p.id, [])
-    entries = sorted(p.schedule, key=lambda e: texts.index(e.text) if e.text in texts else len(texts))
-    if r.years:
-        entries = [e for e in entries if any(e.covers(y) for y in r.years)] or entries
+    entries = answering_entries(p, r.years, texts)
     if not entries:  # no date to give: say so, with the row's line closest to the question
         line = texts[0] if texts else None
         if lang == "en":
