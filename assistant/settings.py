@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     max_concurrent_encodes: int = 4
     request_timeout_s: float = 20.0
     request_deadline_s: float = 30.0  # an /api/ request unanswered by then gets 503 + Retry-After (0: off)
+    # Where state shared by workers lives (rate-limit counters, sessions): "" keeps it in the process (one
+    # worker), "sqlite:///path/state.sqlite3" shares it between the workers of one host, "redis://host:6379/0"
+    # between hosts behind a load balancer.
+    state_url: str = ""
     session_ttl_s: int = 1800
     max_sessions: int = 10_000
     cache_size: int = 2048  # query embeddings kept (LRU)

@@ -36,13 +36,13 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ "$purpose" = "test" ] && ! command -v chromium >/dev/null 2>&1; then
-  step "Installing Debian's chromium for the browser tests"
+if [ "$purpose" = "test" ] && ! { command -v chromium && command -v redis-server; } >/dev/null 2>&1; then
+  step "Installing Debian's chromium (browser tests) and redis-server (state shared across workers)"
   if [ "$(id -u)" = "0" ]; then
     apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk redis-server
   else
-    echo "warning: chromium missing and not root; run: sudo apt-get install chromium" >&2
+    echo "warning: chromium or redis-server missing and not root; run: sudo apt-get install chromium redis-server" >&2
   fi
 fi
 

