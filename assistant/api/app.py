@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.middleware import BodyLimit, RateLimit, RequestDeadline, SecurityHeaders
-from assistant.api.routes import admin, api, health, pages
+from assistant.api.routes import admin, api, docs, health, pages
 from assistant.api.services import Services
 from assistant.errors import ServiceBusy
 from assistant.settings import Settings
@@ -81,6 +81,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         description="Answers about Nagasaki City's implementation plan, grounded in cited plan excerpts.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/docs.py from local assets (no CDN); no ReDoc (see there)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.services = services
@@ -116,7 +118,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(api.router)
     app.include_router(admin.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="static-docs")
 
     app.add_middleware(RequestDeadline, seconds=settings.request_deadline_s)
     app.add_middleware(RateLimit, limit=settings.rate_limit)
