@@ -26,6 +26,14 @@ class Handoff(BaseModel):
     directory_url: str = "https://www.city.nagasaki.lg.jp/"
 
 
+class Widget(BaseModel):
+    """What the citizen widget links to besides the plan."""
+
+    # How questions are handled (what is logged, masked and for how long): the about page by default, the
+    # city's own privacy page in production.
+    privacy_url: str = "/about#privacy"
+
+
 class Settings(BaseSettings):
     """Runtime settings. Every field can be set as ``ASSISTANT_<FIELD>`` (nested: ``ASSISTANT_HANDOFF__PHONE``)."""
 
@@ -98,6 +106,7 @@ class Settings(BaseSettings):
     child_policy_margin: float = 0.01
 
     handoff: Handoff = Field(default_factory=Handoff)
+    widget: Widget = Field(default_factory=Widget)
 
     # Web service
     host: str = "127.0.0.1"

@@ -77,6 +77,26 @@ class Citation:
         }
 
 
+def cited_rows(citations: list[Citation]) -> list[dict]:
+    """One citation per plan row, as the API gives them: a row cited for its 所管課 cell and again for its
+    summary is one card with both lines. ``excerpt`` stays the first (the line that answers); ``excerpts``
+    has every cited line of the row, each verbatim, and ``source`` spans them."""
+    rows: dict[tuple[str, str], dict] = {}
+    for citation in citations:
+        key = (citation.kind, citation.id)
+        if key not in rows:
+            rows[key] = citation.to_dict() | {"excerpts": [citation.excerpt], "source": dict(citation.source)}
+            continue
+        row = rows[key]
+        if citation.excerpt not in row["excerpts"]:
+            row["excerpts"].append(citation.excerpt)
+        source, more = row["source"], citation.source
+        if source.get("file") == more.get("file") and "line_start" in source and "line_start" in more:
+            source["line_start"] = min(source["line_start"], more["line_start"])
+            source["line_end"] = max(source.get("line_end") or source["line_start"], more.get("line_end") or 0)
+    return list(rows.values())
+
+
 @dataclass(slots=True)
 class Reply:
     """One answer of the assistant."""

@@ -66,7 +66,12 @@ class CitationOut(BaseModel):
     departments: list[str]
     path: dict
     path_label: str
-    excerpt: str = Field(description="Verbatim substring of the plan text")
+    excerpt: str = Field(description="Verbatim substring of the plan text: the line that answers")
+    excerpts: list[str] = Field(
+        default_factory=list,
+        description="Every cited line of this row (the first is excerpt), each a verbatim substring of the "
+        "plan; a row is cited once, with all its lines",
+    )
     source: dict
     url: str
 
@@ -79,6 +84,7 @@ class ChatResponse(BaseModel):
         "center, a phone bubble on the widget); plan text quoted in it is verbatim, the full lines are in citations."
     )
     answer_type: Literal["lookup", "who", "when", "list", "policy", "count", "not_found"]
+    lang: Literal["ja", "en"] = Field(default="ja", description="Language of the answer (the question's)")
     confidence: Literal["high", "low", "none"]
     coverage: Literal["covered", "partly", "not_covered", "nothing"] = Field(
         default="covered",

@@ -10,7 +10,15 @@ from tests.web.helpers import ask, open_widget, scroll_width
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("path", ["/", "/callcenter", "/search?department=DX推進課", "/projects/H3-3/1/2"])
+def test_operator_page_fits_at_360_without_the_citizen_launcher(new_page):
+    page = new_page(width=360, height=740)
+    page.goto("/callcenter?q=コールセンターの担当課は？")
+    expect(page.locator("#cc-dept")).to_have_text("広報広聴課")
+    assert scroll_width(page) <= 360
+    assert page.locator(".npa-launcher").count() == 0
+
+
+@pytest.mark.parametrize("path", ["/", "/search?department=DX推進課", "/projects/H3-3/1/2"])
 def test_no_horizontal_scroll_at_360(new_page, path):
     page = new_page(width=360, height=740)
     page.goto(path)

@@ -1,6 +1,8 @@
 /*
  * Call-center view (/callcenter): asks /api/chat, shows a read-aloud card with 担当課 and 事業名,
- * copies them to the clipboard, and keeps the shift's questions in sessionStorage.
+ * copies them to the clipboard, and keeps the shift's questions in sessionStorage. Without this script the
+ * form is a plain GET and the server renders the same card; with it the page never reloads.
+ * Shortcuts: Alt+Q the question box, Alt+C copy the card, Alt+N a new call.
  * All text from the API or the operator is inserted with textContent, never innerHTML.
  */
 (function () {
@@ -73,7 +75,9 @@
     item.appendChild(title);
     if ((c.departments || []).length) item.appendChild(el("p", "cc-citation__dept", "所管課：" + c.departments.join("、")));
     if (c.path_label) item.appendChild(el("p", "cc-citation__path", c.path_label));
-    item.appendChild(el("blockquote", "excerpt", c.excerpt || ""));
+    // One card per plan row: every line cited from it (its 所管課 cell, its summary…), each verbatim.
+    const lines = (c.excerpts && c.excerpts.length) ? c.excerpts : [c.excerpt || ""];
+    lines.forEach((line) => item.appendChild(el("blockquote", "excerpt", line)));
     item.appendChild(el("p", "muted cc-citation__source", sourceText(c.source)));
     return item;
   }
@@ -216,18 +220,36 @@
   }
 
   // --- wiring ------------------------------------------------------------------------------------
-  ui.form.addEventListener("submit", (event) => { event.preventDefault(); ask(ui.input.value); });
-  ui.retry.addEventListener("click", () => { ui.input.focus(); ask(state.lastQuestion); });
-  ui.copy.addEventListener("click", copyAnswer);
-  ui.newCall.addEventListener("click", () => {
+  function newCall() {
     state.sessionId = null;
     ui.result.hidden = true;
     ui.error.hidden = true;
     ui.input.value = "";
     ui.status.textContent = "新しい通話として受け付けます。";
     ui.input.focus();
+  }
+
+  // Alt+letter by physical key (event.code), so the shortcuts work with the Japanese IME on or off.
+  const SHORTCUTS = { KeyQ: () => { ui.input.focus(); ui.input.select(); }, KeyC: copyAnswer, KeyN: newCall };
+  document.addEventListener("keydown", (event) => {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
+    const action = SHORTCUTS[event.code];
+    if (!action) return;
+    event.preventDefault();
+    action();
   });
+
+  ui.form.addEventListener("submit", (event) => { event.preventDefault(); ask(ui.input.value); });
+  ui.retry.addEventListener("click", () => { ui.input.focus(); ask(state.lastQuestion); });
+  ui.copy.addEventListener("click", copyAnswer);
+  ui.newCall.addEventListener("click", newCall);
   ui.clear.addEventListener("click", () => { saveHistory([]); renderHistory(); ui.status.textContent = "履歴を消去しました。"; });
+  ["cc-side", "cc-keys", "cc-actions"].forEach((id) => { $(id).hidden = false; });
+  // A card the server rendered (a GET with ?q=, e.g. from a bookmark): copyable and in the history.
+  if (!ui.result.hidden && ui.input.value.trim()) {
+    state.copyText = "回答：" + ui.answer.textContent + "\n担当課：" + ui.dept.textContent + "\n事業名：" + ui.name.textContent;
+    remember(ui.input.value.trim());
+  }
   renderHistory();
   ui.input.focus();
 })();

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from assistant.answer.types import Reply, cited_rows
 from assistant.api.deps import ServicesDep, SettingsDep
 from assistant.api.schemas import (
     ChatRequest,
@@ -21,6 +22,8 @@ from assistant.api.schemas import (
     SearchResponse,
     error_responses,
 )
+from assistant.api.services import Services
+from assistant.api.widget import STARTERS
 from assistant.corpus.wareki import format_fiscal_year, years_in_text
 from assistant.retrieval.filters import matching_projects
 from assistant.retrieval.types import Filters
@@ -57,6 +60,25 @@ def _filters(department: str | None, policy: str | None, tag: str | None, year: 
     return Filters(department=department or None, policy=policy or None, tag=tag or None, year=_year(year))
 
 
+def answer_logged(request: Request, services: Services, message: str, session_id: str | None, channel: str) -> Reply:
+    """Answer and record the (masked) question, as /api/chat and the no-JS call-center page both do."""
+    started = time.perf_counter()
+    reply = services.answer(message, session_id, channel)
+    log = getattr(request.app.state, "question_log", None)
+    if log is not None:
+        # Written before the reply leaves, so feedback on it can never arrive first (it never raises).
+        log.record_question(
+            reply.message_id,
+            reply.session_id,
+            message,
+            reply.answer_type,
+            [c.id for c in reply.citations],
+            (time.perf_counter() - started) * 1000,
+            reply.lang,
+        )
+    return reply
+
+
 @router.post("/chat", response_model=ChatResponse, responses=error_responses(413, 503))
 def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: SettingsDep):
     """Answer one question with cited plan excerpts; pass the returned session_id to follow up."""
@@ -73,22 +95,9 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
             coverage="nothing",
             citations=[],
             handoff=None,
-            suggestions=["コールセンターの担当課は？", "DX推進課の事業を一覧で", "H3のめざす姿は？"],
+            suggestions=STARTERS["ja"],
         )
-    started = time.perf_counter()
-    reply = services.answer(message, body.session_id, body.channel)
-    log = getattr(request.app.state, "question_log", None)
-    if log is not None:
-        # Written before the reply leaves, so feedback on it can never arrive first (it never raises).
-        log.record_question(
-            reply.message_id,
-            reply.session_id,
-            message,
-            reply.answer_type,
-            [c.id for c in reply.citations],
-            (time.perf_counter() - started) * 1000,
-            reply.lang,
-        )
+    reply = answer_logged(request, services, message, body.session_id, body.channel)
     return ChatResponse(
         session_id=reply.session_id,
         message_id=reply.message_id,
@@ -96,7 +105,8 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
         answer_type=reply.answer_type,
         confidence=reply.confidence,
         coverage=reply.coverage,
-        citations=[c.to_dict() for c in reply.citations],
+        lang=reply.lang,
+        citations=cited_rows(reply.citations),
         handoff=reply.handoff,
         suggestions=reply.suggestions,
         detail=reply.detail,

@@ -13,10 +13,13 @@ from dataclasses import replace
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from assistant.api.cards import operator_card
 from assistant.api.deps import ServicesDep, SettingsDep
-from assistant.api.templating import WIDGET_JS, highlight_pieces, path_label, source_label, templates
+from assistant.api.routes.api import answer_logged, clean_text
+from assistant.api.templating import highlight_pieces, path_label, source_label, templates
+from assistant.api.widget import widget_script
 from assistant.corpus.models import Project
 from assistant.corpus.plan import Plan
 from assistant.corpus.wareki import format_fiscal_year, format_span, years_in_text
@@ -75,20 +78,23 @@ def about(request: Request, settings: SettingsDep) -> HTMLResponse:
     model = profile.to_dict() | {"notice": profile.notice} if profile else {
         "model_id": settings.model_dir.name, "licence": "モデルに添付のライセンスをご確認ください", "licence_url": ""
     }  # fmt: skip
-    return _render(request, settings, "about.html", model=model)
+    return _render(request, settings, "about.html", model=model, retention_days=settings.log_retention_days)
 
 
 @router.get("/callcenter", response_class=HTMLResponse)
-def callcenter(request: Request, settings: SettingsDep) -> HTMLResponse:
-    """あじさいコール operators' view: ask, read the answer aloud, copy it."""
-    return _render(request, settings, "callcenter.html")
+def callcenter(request: Request, services: ServicesDep, settings: SettingsDep, q: str | None = None) -> HTMLResponse:
+    """あじさいコール operators' view: ask, read the answer aloud, copy it. With JavaScript the page asks
+    /api/chat; without it the form is a GET and the answer card is rendered here (as /search is)."""
+    query = clean_text(q or "")[: settings.max_message_chars]
+    card = operator_card(answer_logged(request, services, query, None, "callcenter")) if query else None
+    return _render(request, settings, "callcenter.html", query=query, card=card)
 
 
 @router.get("/widget.js")
-def widget_js() -> FileResponse:
+def widget_js(settings: SettingsDep) -> Response:
     """The embeddable chat widget: ``<script src="https://HOST/widget.js" defer></script>``."""
-    return FileResponse(
-        WIDGET_JS,
+    return Response(
+        widget_script(settings),
         media_type="text/javascript; charset=utf-8",
         headers={"Cache-Control": "public, max-age=600", "X-Content-Type-Options": "nosniff"},
     )
