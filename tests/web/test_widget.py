@@ -39,9 +39,12 @@ def test_keyboard_open_ask_cite_and_follow_up(page):
     cite = answer.locator("details.npa-cite").first
     expect(cite.locator("summary")).to_contain_text("コールセンター運営")
     expect(cite.locator("summary")).to_contain_text("広報広聴課")
+    # One card per project: its 所管課 cell and its summary are two lines of the same citation.
+    expect(answer.locator("details.npa-cite")).to_have_count(1)
     cite.locator("summary").click()
-    expect(cite.locator(".npa-excerpt")).to_be_visible()
-    expect(cite.locator(".npa-excerpt")).not_to_be_empty()
+    expect(cite.locator(".npa-excerpt")).to_have_count(2)
+    expect(cite.locator(".npa-excerpt").first).to_have_text("【広報広聴課】")
+    expect(cite.locator(".npa-excerpt").nth(1)).to_contain_text("問合せを一元的に受け付け")
     link = cite.get_by_role("link", name=re.compile("事業の詳細"))
     expect(link).to_have_attribute("href", re.compile(r"/projects/H1-1/1/6$"))
     expect(cite.locator(".npa-source")).to_contain_text("行目")
