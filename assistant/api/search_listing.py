@@ -122,6 +122,11 @@ def parse_query(raw: str | None, params: SearchParams) -> str:
 # --- sorting -------------------------------------------------------------------------------------
 
 
+def reading_of(morphemes: Iterable) -> str:
+    """The reading of Sudachi morphemes, without symbols and spaces (Sudachi reads 「（」 as キゴウ)."""
+    return "".join(m.reading_form() for m in morphemes if m.part_of_speech()[0] not in ("補助記号", "空白"))
+
+
 def reading_key(reading: str, name: str) -> tuple[str, str]:
     """Order of 事業名 by reading: katakana in code-point order is gojūon order (ガ right after カ);
     names whose reading is unknown (Latin words) come by their letters, and equal readings by name."""
@@ -255,8 +260,3 @@ def drop_hints(params: SearchParams, count: Callable[[Filters], int], policy_tit
         if n:
             hints.append({"label": label, "count": n, "url": params.url(page=1, **cleared)})
     return hints
-
-
-def reading_of(morphemes: Iterable) -> str:
-    """The reading of Sudachi morphemes, without symbols and spaces (Sudachi reads 「（」 as キゴウ)."""
-    return "".join(m.reading_form() for m in morphemes if m.part_of_speech()[0] not in ("補助記号", "空白"))
