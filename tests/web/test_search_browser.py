@@ -205,8 +205,8 @@ def hostile_server(tmp_path_factory):
     server.stop()
 
 
-def test_csv_neutralises_a_formula_cell(new_page, hostile_server):
-    page = new_page()
+def test_csv_neutralises_a_formula_cell(sized, hostile_server):
+    page = sized
     page.goto(hostile_server + "/search?department=建築総務課")
     expect(page.locator(".result__excerpt").first).to_contain_text("=HYPERLINK(")  # shown as text on the page
     total = shown_total(page)
