@@ -59,9 +59,10 @@ def callcenter_with_answer(page: Page) -> None:
 
 
 def search_with_filter(page: Page) -> None:
+    """A keyword search with the total, sort links, the CSV link and highlighted titles in view."""
     page.goto("/search")
-    page.get_by_label("キーワード").fill("オンライン")
-    page.get_by_label("所管課").select_option("DX推進課")
+    page.get_by_label("キーワード").fill("デジタル")
+    page.get_by_label("重点プロジェクト").select_option("新市役所創造")
     page.get_by_role("button", name="この条件で表示").click()
     page.wait_for_load_state()
     page.locator(".search-form").evaluate(

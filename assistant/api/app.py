@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.middleware import BodyLimit, RateLimit, RequestDeadline, SecurityHeaders
-from assistant.api.routes import admin, api, docs, health, pages
+from assistant.api.routes import admin, api, docs, health, pages, search_page
 from assistant.api.services import Services
 from assistant.errors import ServiceBusy
 from assistant.settings import Settings
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(api.router)
     app.include_router(admin.router)
     app.include_router(pages.router)
+    app.include_router(search_page.router)
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="static-docs")
