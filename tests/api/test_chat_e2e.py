@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.api.widget import STARTERS
 from tests.conftest import CHAPTER_H
 
 pytestmark = pytest.mark.slow
@@ -16,7 +17,11 @@ def ask(client, message, session_id=None):
     data = response.json()
     for citation in data["citations"]:
         assert citation["excerpt"] in CORPUS, citation["excerpt"]
+        assert citation["excerpts"][0] == citation["excerpt"]
+        assert all(line in CORPUS for line in citation["excerpts"])
         assert citation["source"]["line_start"] >= 1
+    rows = [(c["kind"], c["id"]) for c in data["citations"]]
+    assert len(rows) == len(set(rows)), "one citation per plan row"
     return data
 
 
@@ -142,3 +147,12 @@ def test_headers_and_health(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json()["ready"] is True
     assert client.get("/openapi.json").json()["paths"]["/api/chat"]
+
+
+@pytest.mark.parametrize("question", STARTERS["ja"] + STARTERS["en"])
+def test_every_starter_question_is_answered_by_the_plan(client, question):
+    # The widget offers these first: each must be covered and answered outright, not turned into choices.
+    data = ask(client, question)
+    assert data["coverage"] == "covered" and data["answer_type"] != "not_found"
+    assert data["choices"] == []
+    assert data["lang"] == ("en" if question.isascii() else "ja")

@@ -82,3 +82,55 @@ def test_markup_is_text_and_errors_offer_retry(page):
     page.get_by_label("お問い合わせの内容").press("Enter")
     expect(page.locator("#cc-error")).to_contain_text("問題が発生しました")
     expect(page.get_by_role("button", name="再送信")).to_be_visible()
+
+
+def test_without_javascript_the_form_gets_a_server_rendered_card(browser, base_url):
+    context = browser.new_context(base_url=base_url, java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto("/callcenter")
+        field = page.get_by_label("お問い合わせの内容")
+        field.fill("コールセンターの担当課は？")
+        field.press("Enter")
+        page.wait_for_url("**/callcenter?q=*")
+        expect(page.locator("#cc-dept")).to_have_text("広報広聴課")
+        expect(page.locator("#cc-answer")).to_contain_text("広報広聴課")
+        expect(page.locator(".cc-citation")).to_have_count(1)  # one card per project, its lines inside
+        expect(page.locator(".cc-citation .excerpt")).to_have_count(2)
+        expect(page.locator("#cc-handoff")).to_be_hidden()
+
+        page.goto("/callcenter?q=粗大ごみの出し方を教えて")
+        expect(page.locator("#cc-handoff")).to_be_visible()
+        expect(page.locator("#cc-handoff")).to_contain_text("実施計画（第H章）の範囲外です")
+        expect(page.locator("#cc-dept")).to_have_text("—（計画の範囲外）")
+        assert "8888" not in page.locator("#cc-result").inner_text()  # no self-referral
+    finally:
+        context.close()
+
+
+def test_department_stays_above_the_fold_for_a_long_answer(page):
+    page.goto("/callcenter")
+    _ask(page, "DX推進課の事業を一覧で")
+    dept = page.locator("#cc-dept").bounding_box()
+    answer = page.locator("#cc-answer").bounding_box()
+    assert dept and dept["y"] + dept["height"] <= 800
+    assert answer and answer["y"] < 800
+    assert len(page.locator("#cc-answer").inner_text()) <= 130  # short enough to read aloud
+
+
+def test_keyboard_shortcuts_focus_copy_and_start_a_new_call(new_page):
+    page = new_page(clipboard=True)
+    page.goto("/callcenter")
+    expect(page.locator("#cc-keys")).to_be_visible()
+    _ask(page, "コールセンターの担当課は？")
+    page.locator("h1").click()  # focus away from the box
+    page.keyboard.press("Alt+KeyC")
+    expect(page.locator("#cc-copy-status")).to_have_text("コピーしました")
+    assert "担当課：広報広聴課" in page.evaluate("navigator.clipboard.readText()")
+    page.keyboard.press("Alt+KeyN")
+    expect(page.locator("#cc-result")).to_be_hidden()
+    expect(page.get_by_label("お問い合わせの内容")).to_be_focused()
+    expect(page.get_by_label("お問い合わせの内容")).to_have_value("")
+    page.locator("h1").click()
+    page.keyboard.press("Alt+KeyQ")
+    expect(page.get_by_label("お問い合わせの内容")).to_be_focused()
