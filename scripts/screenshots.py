@@ -1,4 +1,5 @@
-"""Save PNG screenshots of the web UI to docs/img/ (widget, call-center view, search; plus the widget on a phone).
+"""Save PNG screenshots of the web UI to docs/img/ (widget, call-center view, search; the widget on a phone, upright
+and on its side).
 
 Usage: ``.venv/bin/python scripts/screenshots.py [--base-url http://127.0.0.1:8000] [--out docs/img]``.
 Without ``--base-url`` it starts ``python -m assistant serve`` on a free port (real model and index) and
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         ("callcenter.png", (1280, 800), callcenter_with_answer),
         ("search.png", (1280, 800), search_with_filter),
         ("widget-mobile.png", (360, 740), widget_with_answer),
+        ("widget-landscape.png", (844, 390), widget_with_answer),
     ]
     with live_server(args.base_url) as base_url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
