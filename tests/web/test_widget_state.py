@@ -91,6 +91,13 @@ def test_full_screen_panel_is_modal_and_keeps_focus_inside(new_page):
         page.keyboard.press("Shift+Tab")
         assert dialog.evaluate("el => el.contains(document.activeElement)")
 
+    side = new_page(844, 390)  # a phone on its side: full screen too, the conversation keeps most of it
+    side.goto("/")
+    open_widget(side)
+    expect(side.get_by_role("dialog")).to_have_attribute("aria-modal", "true")
+    log = side.locator(".npa-log").bounding_box()
+    assert log and log["height"] >= 240, log
+
     desktop = new_page(1280, 800)
     desktop.goto("/")
     open_widget(desktop)
