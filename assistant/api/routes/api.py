@@ -91,6 +91,7 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
         )
     return ChatResponse(
         session_id=reply.session_id,
+        session_reset=reply.session_reset,
         message_id=reply.message_id,
         answer=reply.answer,
         answer_type=reply.answer_type,
