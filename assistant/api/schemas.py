@@ -156,6 +156,10 @@ class FeedbackResponse(BaseModel):
 
 class ReadyResponse(BaseModel):
     ready: bool
+    status: Literal["ok", "degraded", "down"] = Field(
+        default="ok", description="degraded: answering, but a part such as the question log is failing (see reasons)"
+    )
+    reasons: list[str] | None = Field(default=None, description="What is degraded, when status is degraded")
     error: str | None = None
     index_built_at: str | None = None
     chunks: int | None = None
