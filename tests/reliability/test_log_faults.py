@@ -5,6 +5,8 @@ whose ``index/current`` is a symlink this module swaps. Before the fix, ``/api/f
 「回答が見つかりません」 and ``/readyz`` said ready as if nothing was wrong, and a refused index was logged
 every 2 s forever. Now: feedback answers 503 with a message that says it is the service's fault, readyz
 reports ``degraded`` with the reason, chat still answers, and a refused index is logged once per build.
+The last test makes a fault start and end under the suite's shared server (another process holding the
+log's write lock), so readyz is seen turning degraded and back to ok.
 """
 
 from __future__ import annotations
@@ -99,3 +101,29 @@ def test_a_refused_index_is_logged_once_then_only_when_it_changes(faulty):
     swap_in(indexes, "build-good")
     time.sleep(5)
     assert server.log().count(REFUSED) == 2
+
+
+def test_readyz_follows_a_fault_that_starts_and_ends_while_serving(reliability_server):
+    """Another process holds the log's write lock (as a backup tool might): writes fail after the busy
+    timeout, readyz turns degraded and feedback 503; once the lock is gone, the next question heals both."""
+    import sqlite3
+
+    with httpx.Client(base_url=reliability_server.url, timeout=30) as http:
+        assert http.post("/api/chat", json={"message": "DX推進課の事業を一覧で"}).status_code == 200
+        assert http.get("/readyz").json()["status"] == "ok"
+        blocker = sqlite3.connect(reliability_server.db_path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            dropped = http.post("/api/chat", json={"message": "DX推進課の事業を一覧で"})
+            assert dropped.status_code == 200  # answered; only its log row is lost
+            ready = http.get("/readyz").json()
+            assert ready["status"] == "degraded" and "locked" in ready["reasons"][0]
+            rating = {"session_id": dropped.json()["session_id"], "message_id": dropped.json()["message_id"]}
+            assert http.post("/api/feedback", json={**rating, "helpful": True}).status_code == 503
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        healed = http.post("/api/chat", json={"message": "DX推進課の事業を一覧で"}).json()
+        assert http.get("/readyz").json()["status"] == "ok"
+        rating = {"session_id": healed["session_id"], "message_id": healed["message_id"], "helpful": True}
+        assert http.post("/api/feedback", json=rating).status_code == 201
