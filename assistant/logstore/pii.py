@@ -135,10 +135,12 @@ _HOUSE_STRONG = (
     rf"|[0-9]+番地(?:[の{_DASHES}]?[0-9]+号?)?"
     rf"|[0-9]+番[ \t]?[0-9]+号?){_ROOM}"
 )
-# Weak house numbers (2-1, 4-1-3): an address only after a town name (see _town_before).
+# Weak house numbers (2-1, 4-1-3): an address only after a town name (see _TOWN).
 _HOUSE_DASHED = rf"[0-9]+{_D}[0-9]+(?:{_D}[0-9]+)?{_ROOM}"
+# (?<![0-9]): a house number starts where a digit run starts, which also keeps a long digit run from being
+# re-scanned from each of its digits.
 _ADDRESS = re.compile(
-    rf"(?P<place>{_PLACE_RUN}[ \t]?)?(?:(?P<strong>{_HOUSE_STRONG})|(?P<dashed>{_HOUSE_DASHED}))(?![0-9])"
+    rf"(?P<place>{_PLACE_RUN}[ \t]?)?(?<![0-9])(?:(?P<strong>{_HOUSE_STRONG})|(?P<dashed>{_HOUSE_DASHED}))(?![0-9])"
 )
 # The place run before a dashed number must name a town: it ends with 町/村/丁目, or is a city (市/区/郡)
 # followed by a short town name with no の (長崎市滑石 3-5-1, not 市の事業1-2), and is not an office.
@@ -185,7 +187,8 @@ def _card_spans(normalised: str) -> list[tuple[int, int, str]]:
         groups = [(m.start() + run.start(), m.end() + run.start()) for m in re.finditer(r"[0-9]+", run.group())]
         for i, (start, _) in enumerate(groups):
             digits = ""
-            for group_start, group_end in groups[i:]:
+            # Cards print in at most five groups (4-4-4-4-3); seven bounds the work on a run like 「1-1-1-…」.
+            for group_start, group_end in groups[i : i + 7]:
                 digits += normalised[group_start:group_end]
                 if len(digits) > 19:
                     break
