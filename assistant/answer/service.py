@@ -18,7 +18,7 @@ from assistant.answer.compose import Composer
 from assistant.answer.coverage import CoverageJudge, CoverageModel
 from assistant.answer.decide import Context, decide
 from assistant.answer.resolve import Resolver
-from assistant.answer.session import SessionStore
+from assistant.answer.session import SessionStore, open_session_store
 from assistant.answer.types import Question, Reply
 from assistant.answer.understand import QuestionReader
 from assistant.corpus.plan import Plan
@@ -30,13 +30,14 @@ from assistant.settings import Settings
 
 class Answerer:
     def __init__(self, plan: Plan, searcher: HybridSearcher, settings: Settings,
-                 today: Callable[[], date] = date.today) -> None:  # fmt: skip
+                 today: Callable[[], date] = date.today, sessions: SessionStore | None = None) -> None:  # fmt: skip
         self.plan = plan
         self.today = today  # 「今年度」 means the fiscal year of this day
         self.searcher = searcher
         self.settings = settings
         self.reader = QuestionReader(plan, searcher.tokenizer, today=lambda: self.today())
-        self.sessions = SessionStore(settings.max_sessions, settings.session_ttl_s)
+        # Passed in when an index reload builds a new answerer, so conversations survive the swap.
+        self.sessions = sessions if sessions is not None else open_session_store(settings)
         # Dropped with this answerer when a new index is loaded (Services.reload builds a new one).
         self.cache: LRU[tuple[str, tuple[str, ...], int, str], Reply] = LRU(settings.answer_cache_size)
         self.handoff = settings.handoff.model_dump()
@@ -66,10 +67,12 @@ class Answerer:
         else:
             reply = replace(cached, message_id=secrets.token_hex(8))
         reply.session_id = session.id
+        reply.session_reset = session.reset
         session.turns += 1
         if reply.project_ids:
             session.last_ids = reply.project_ids
             session.last_intent = reply.answer_type
+        self.sessions.save(session)
         return reply
 
     def respond(self, q: Question, previous: tuple[str, ...] = (), channel: str = "citizen") -> Reply:

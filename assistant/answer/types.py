@@ -114,6 +114,7 @@ class Reply:
     project_ids: list[str] = field(default_factory=list)
     detail: str = ""  # the longer form (every dated line, the whole list, related rows), "" when the same
     choices: list[str] = field(default_factory=list)  # when rows are too close to call: follow-up questions
+    session_reset: bool = False  # the client's session_id was not accepted; session_id is a new one
 
 
 @dataclass(frozen=True, slots=True)

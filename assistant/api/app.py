@@ -43,19 +43,38 @@ def _validation_errors(exc: RequestValidationError) -> list[dict]:
 
 
 def _watch_index(app: FastAPI, stop: threading.Event, interval: float = 2.0) -> None:
-    """Reload when ``index/current`` points at a new build (an atomic symlink swap by `index build`)."""
+    """Reload when ``index/current`` points at a new build (an atomic symlink swap by `index build`).
+
+    A build that fails to load is logged once and then left alone until ``index/current`` changes again
+    (it used to be retried, and logged, every ``interval`` forever). "Changes" means another target or the
+    same target's manifest rewritten, so fixing a build in place is picked up too.
+    """
     services: Services = app.state.services
     index_dir = services.settings.index_dir
-    current = index_dir.resolve() if index_dir.exists() else None
+
+    def version() -> tuple[Path, int] | None:
+        try:
+            target = index_dir.resolve(strict=True)
+        except OSError:  # missing for a moment (mid-swap) or unreadable: nothing to reload yet
+            return None
+        try:
+            return target, (target / "manifest.json").stat().st_mtime_ns
+        except OSError:
+            return target, 0
+
+    current = version()
+    refused = None
     while not stop.wait(interval):
-        target = index_dir.resolve() if index_dir.exists() else None
-        if target != current and target is not None:
-            try:
-                services.reload()
-                current = target
-                logger.info("index reloaded from %s", target)
-            except Exception as exc:  # keep serving the old index; say why in the log
-                logger.error("index reload failed, still serving %s: %s", current, exc)
+        seen = version()
+        if seen is None or seen in (current, refused):
+            continue
+        try:
+            services.reload()
+            current, refused = seen, None
+            logger.info("index reloaded from %s", seen[0])
+        except Exception as exc:  # keep serving the old index; say why in the log, once per refused build
+            refused = seen
+            logger.error("index reload failed, still serving %s: %s", current[0] if current else None, exc)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

@@ -77,7 +77,12 @@ class CitationOut(BaseModel):
 
 
 class ChatResponse(BaseModel):
-    session_id: str
+    session_id: str = Field(description="Issued by the server; send it back to follow up")
+    session_reset: bool = Field(
+        default=False,
+        description="True when the request's session_id was not accepted (unknown, expired or malformed): "
+        "session_id is a new one and the question was answered as a first question",
+    )
     message_id: str
     answer: str = Field(
         description="Short first: the one sentence that answers (about 120 characters; read aloud on the call "
@@ -157,6 +162,10 @@ class FeedbackResponse(BaseModel):
 
 class ReadyResponse(BaseModel):
     ready: bool
+    status: Literal["ok", "degraded", "down"] = Field(
+        default="ok", description="degraded: answering, but a part such as the question log is failing (see reasons)"
+    )
+    reasons: list[str] | None = Field(default=None, description="What is degraded, when status is degraded")
     error: str | None = None
     index_built_at: str | None = None
     chunks: int | None = None

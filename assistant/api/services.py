@@ -64,9 +64,9 @@ class Services:
             runtime = load_runtime(self.settings, encoder=encoder)
             if encoder is None:  # the first load: the query model is read now, not on the first question
                 runtime.encoder.encode_queries(["準備"])
-            answerer = Answerer(runtime.plan, runtime.searcher, self.settings)
-            if previous is not None:
-                answerer.sessions = previous.answerer.sessions  # conversations survive an index swap
+            # Conversations survive an index swap: the new answerer keeps the old one's session store.
+            sessions = previous.answerer.sessions if previous is not None else None
+            answerer = Answerer(runtime.plan, runtime.searcher, self.settings, sessions=sessions)
             self._pipeline = _Pipeline(runtime, answerer)
             self.error = None
 

@@ -1,7 +1,8 @@
 """Question log for the 広聴 side: what citizens ask that the plan does not answer.
 
-* :func:`mask_pii` (``pii.py``) removes phone numbers, e-mail addresses, 個人番号, postal codes and
-  introduced names from free text; everything stored goes through it first.
+* :func:`mask_pii` (``pii.py``) removes phone numbers, e-mail addresses, card numbers, 個人番号, postal
+  codes, addresses and names from free text; everything stored goes through it first. ``pii_sample.py``
+  scores it on the labelled sample in tests/data (scripts/pii_report.py, docs/privacy.md).
 * :class:`QuestionLog` (``store.py``) keeps masked questions and 役に立った/役に立たなかった ratings in SQLite
   (WAL, thread-safe, failures logged and swallowed on the write path), purges by age, and builds the
   grouped 「answered not_found or rated unhelpful」 report as dicts or CSV.

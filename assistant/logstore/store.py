@@ -9,7 +9,8 @@ years and has nobody to look after a database server. Design points:
   full, locked or unwritable file, a path that is a directory, a lone surrogate), logs a warning without the
   citizen's text, and returns.
   If the file cannot even be opened, the log stays usable as an object and retries opening at most every
-  ``RETRY_OPEN_S`` seconds. Reads for the admin report raise :class:`LogStoreError` instead, because an
+  ``RETRY_OPEN_S`` seconds. The last failure is kept as :attr:`QuestionLog.problem` (cleared by the next
+  write that succeeds): ``/readyz`` reports it, and feedback that cannot be stored answers 503, not 404. Reads for the admin report raise :class:`LogStoreError` instead, because an
   empty report would hide the breakage from the people reading it.
 * **Concurrency.** FastAPI calls this from worker threads: one connection guarded by a lock serialises
   writers in-process (a chat log's write rate is tiny), WAL lets readers and a second process coexist, and
@@ -32,6 +33,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from assistant.logstore.grouping import cluster_questions
 from assistant.logstore.pii import mask_pii
@@ -88,6 +90,15 @@ CSV_HEADER = ("代表的な質問", "件数", "該当なし件数", "役に立�
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
+FeedbackResult = Literal["recorded", "unknown", "failed"]
+
+
+def _describe(exc: BaseException) -> str:
+    """What went wrong, without the file's path (the reason is shown on the public /readyz)."""
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"{type(exc).__name__}: {detail}"
+
+
 class LogStoreError(RuntimeError):
     """The log could not be read (the admin report answers 503 with this)."""
 
@@ -115,6 +126,7 @@ class QuestionLog:
         self._conn: sqlite3.Connection | None = None
         self._next_open_attempt = 0.0
         self._closed = False
+        self._problem: str | None = None
         with self._lock:
             self._ensure_open()
 
@@ -146,6 +158,7 @@ class QuestionLog:
             if conn is not None:
                 conn.close()
             self._next_open_attempt = time.monotonic() + self.RETRY_OPEN_S
+            self._problem = f"cannot open the question log ({_describe(exc)})"
             logger.warning("question log: cannot open %s: %s: %s", self.path, type(exc).__name__, exc)
             return None
         self._conn = conn
@@ -170,16 +183,23 @@ class QuestionLog:
                 # Debug only: the failed open already warned, and retries warn again every RETRY_OPEN_S.
                 logger.debug("question log: %s skipped, database unavailable", what)
                 return None
+            before = conn.total_changes
             try:
-                return action(conn)
-            # UnicodeError: a lone surrogate (valid in a JSON string, not in UTF-8) cannot be bound.
-            except (sqlite3.Error, OSError, UnicodeError) as exc:
+                result = action(conn)
+            except UnicodeError as exc:  # a lone surrogate (valid in JSON, not in UTF-8): this row, not the log
+                logger.warning("question log: %s failed: %s", what, type(exc).__name__)
+                return None
+            except (sqlite3.Error, OSError) as exc:
                 if conn.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         conn.rollback()
+                self._problem = f"cannot write the question log ({_describe(exc)})"
                 # The message names the failure, never the citizen's text.
                 logger.warning("question log: %s failed: %s: %s", what, type(exc).__name__, exc)
                 return None
+            if conn.total_changes > before:  # only a write that stored something shows the fault is gone
+                self._problem = None
+            return result
 
     def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
         with self._lock:
@@ -190,6 +210,11 @@ class QuestionLog:
                 return conn.execute(sql, tuple(params)).fetchall()
             except sqlite3.Error as exc:
                 raise LogStoreError(f"question log read failed: {type(exc).__name__}: {exc}") from exc
+
+    @property
+    def problem(self) -> str | None:
+        """Why the last write (or open) failed, or None when the last write succeeded."""
+        return self._problem
 
     def close(self) -> None:
         """Close the connection; later writes are skipped silently and reads raise LogStoreError."""
@@ -244,12 +269,19 @@ class QuestionLog:
         """Store a rating for a logged answer. False if ``message_id`` is unknown, belongs to another
         session, or the write failed. Never raises.
         """
+        return self.submit_feedback(message_id, session_id, helpful, comment) == "recorded"
+
+    def submit_feedback(self, message_id: str, session_id: str, helpful: bool, comment: str | None) -> FeedbackResult:
+        """Like :meth:`record_feedback`, telling an unknown answer (``"unknown"``) from a log that cannot be
+        written (``"failed"``). While the log is failing, an answer not found is reported as ``"failed"``:
+        its question was most likely dropped by the same fault.
+        """
         try:
             masked = None if comment is None else mask_pii(str(comment)[:MAX_COMMENT_CHARS])
             params = (str(message_id), str(session_id), 1 if helpful else 0, masked, _iso(self._clock()))
         except Exception:
             logger.warning("question log: record_feedback skipped, unusable arguments", exc_info=True)
-            return False
+            return "unknown"
         # One statement, so the existence check and the insert are atomic without a transaction. The session
         # must match: a message id seen by someone else does not let them rate that answer.
         result = self._write(
@@ -263,7 +295,9 @@ class QuestionLog:
                 ).rowcount
             ),
         )
-        return result == 1
+        if result == 1:
+            return "recorded"
+        return "failed" if self._problem else "unknown"
 
     def purge_older_than(self, days: int) -> int:
         """Delete questions (and their feedback) logged more than ``days`` days ago; return how many

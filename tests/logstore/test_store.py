@@ -214,6 +214,7 @@ class _FailingConnection:
     """Stands in for a connection whose every statement fails, as on a full disk."""
 
     in_transaction = False
+    total_changes = 0
 
     def execute(self, *args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")

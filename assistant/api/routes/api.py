@@ -38,6 +38,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
 # Fiscal years the plan could ever mention; anything else is a typo, not a filter that silently matches nothing.
 MIN_YEAR, MAX_YEAR = 1989, 2100
+FEEDBACK_UNAVAILABLE = "ただいま評価を記録できません。しばらくしてから再度お試しください。"
 
 
 def clean_text(text: str) -> str:
@@ -100,6 +101,7 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: S
     reply = answer_logged(request, services, message, body.session_id, body.channel)
     return ChatResponse(
         session_id=reply.session_id,
+        session_reset=reply.session_reset,
         message_id=reply.message_id,
         answer=reply.answer,
         answer_type=reply.answer_type,
@@ -175,8 +177,11 @@ def feedback(body: FeedbackRequest, request: Request):
     """Record 役に立った / 役に立たなかった for one answer."""
     log = getattr(request.app.state, "question_log", None)
     if log is None:
-        raise HTTPException(503, "評価を記録できません。しばらくしてから再度お試しください。")
+        raise HTTPException(503, FEEDBACK_UNAVAILABLE, headers={"Retry-After": "60"})
     comment = clean_text(body.comment) if body.comment else None
-    if not log.record_feedback(body.message_id, body.session_id, body.helpful, comment):
+    result = log.submit_feedback(body.message_id, body.session_id, body.helpful, comment)
+    if result == "failed":  # the log cannot be written (full disk, read-only file): not the citizen's fault
+        raise HTTPException(503, FEEDBACK_UNAVAILABLE, headers={"Retry-After": "60"})
+    if result == "unknown":
         raise HTTPException(404, "評価の対象となる回答が見つかりません。")
     return {"ok": True}
