@@ -175,3 +175,18 @@ def test_disclaimer_privacy_link_starters_and_a_comment_on_negative_feedback(pag
     assert posted[-1]["helpful"] is False and posted[-1]["comment"] == "受付時間も知りたかった"
     page.reload()
     expect(replies(page).first.locator(".npa-feedback__thanks")).to_be_visible()  # rated stays rated
+
+
+def test_a_session_the_server_does_not_know_is_said_plainly(page):
+    page.goto("/")
+    open_widget(page)
+    ask(page, "コールセンターの担当課は？")
+    page.evaluate(
+        """() => { const s = JSON.parse(sessionStorage.getItem('npa-widget-v1'));
+                   s.sessionId = 'aaaaaaaa'; sessionStorage.setItem('npa-widget-v1', JSON.stringify(s)); }"""
+    )
+    page.reload()
+    answer = ask(page, "それはいつから？")
+    expect(answer).to_contain_text("新しい質問として回答しました")
+    stored = page.evaluate("JSON.parse(sessionStorage.getItem('npa-widget-v1')).sessionId")
+    assert stored and stored != "aaaaaaaa" and len(stored) >= 22  # the server's own id from now on

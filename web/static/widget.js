@@ -42,6 +42,7 @@
       line: "行目", helpful: "この回答は役に立ちましたか？", yes: "役に立った", no: "役に立たなかった",
       thanks: "ありがとうございました", comment: "よろしければ、足りなかった点を教えてください（個人情報は書かないでください）",
       commentSend: "送信", commentSkip: "コメントなしで送る", feedbackFail: "送信できませんでした。もう一度お試しください。",
+      sessionReset: "前の会話の続きとしては受け付けられなかったため、新しい質問として回答しました。",
       count: (n) => "（" + n + "件）", retry: "再送信", restarted: "会話を最初からにしました。", suggestions: "質問の候補",
       urgent: (h) => "お急ぎの場合は " + h.phone + "（" + h.hours + "）へお電話ください。",
       busy: (s) => "ただいま質問が集中しています。" + (s > 0 ? s + "秒ほど" : "少し") + "待ってから「再送信」を押してください。",
@@ -65,7 +66,7 @@
       source: "Source: ", line: "", helpful: "Was this helpful?", yes: "Yes", no: "No", thanks: "Thank you",
       comment: "If you like, tell us what was missing (no personal details, please)", commentSend: "Send",
       commentSkip: "Send without a comment", feedbackFail: "Could not send. Please try again.", retry: "Send again",
-      count: (n) => " (" + n + ")",
+      count: (n) => " (" + n + ")", sessionReset: "The earlier conversation had expired, so this was answered as a new question.",
       restarted: "The conversation was cleared.", suggestions: "Suggested questions",
       urgent: (h) => "If it is urgent, please call " + h.phone + " (" + h.hours + ").",
       busy: (s) => "Many questions are arriving. Please wait " + (s > 0 ? s + " seconds" : "a moment") + " and press Send again.",
@@ -303,6 +304,8 @@
     const node = el("div", { className: "npa-msg npa-msg--bot", lang: lang, "data-answer-type": data.answer_type || "",
       "data-coverage": data.coverage || "" }, [
       el("span", { className: "npa-visually-hidden", text: t("bot") }),
+      // The server did not know the session (it expired, or the server restarted): say so, once, plainly.
+      data.session_reset ? el("p", { className: "npa-text npa-muted", text: t("sessionReset") }) : null,
       withTel("p", "npa-text npa-answer", data.answer),
       // Short first on a phone: the long form (every date, the whole list) folds under the answer.
       data.detail ? el("details", { className: "npa-detail" }, [el("summary", { text: t("detail") }), withTel("p", "npa-text", data.detail)]) : null,
