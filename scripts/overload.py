@@ -22,6 +22,7 @@ phase instead.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -47,7 +48,7 @@ def long_questions(chars: int, seed: int) -> list[str]:
     """Windows of ``chars`` characters of the plan (white space folded, as the API folds it)."""
     text = " ".join(CHAPTER.read_text(encoding="utf-8").split())
     rng = random.Random(seed)
-    starts = rng.sample(range(0, len(text) - chars), k=min(5000, len(text) - chars))
+    starts = rng.sample(range(0, len(text) - chars), k=min(20000, len(text) - chars))
     return [text[s : s + chars] for s in starts]
 
 
@@ -96,6 +97,18 @@ class MemoryWatch(threading.Thread):
     def workers_hwm(self) -> list[float]:
         return [round(status_mb(p, "VmHWM")) for p in tree_pids(self.root)]
 
+    def pss_mb(self) -> float:
+        """Proportional set size of the tree: pages shared between workers (the model file) counted once."""
+        total = 0.0
+        for pid in tree_pids(self.root):
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) / 1024
+            except OSError:
+                pass
+        return total
+
 
 def percentile(values: list[float], q: int) -> float:
     if not values:
@@ -105,8 +118,11 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+_seeds = itertools.count(1)  # every client of every phase its own sequence (thread ids are reused)
+
+
 def client(url: str, path: str, questions: list[str], deadline: float, out: list, lock: threading.Lock) -> None:
-    rng = random.Random(threading.get_ident())
+    rng = random.Random(next(_seeds))
     with httpx.Client(base_url=url, timeout=60) as http:
         while time.monotonic() < deadline:
             q = rng.choice(questions)
@@ -161,6 +177,7 @@ def phase(url: str, server_pid: int, n: int, seconds: float, path: str, question
         "peak_rss_sampled_mb": round(watch.peak_rss),
         "peak_hwm_mb": round(watch.peak_hwm()),
         "hwm_per_process_mb": watch.workers_hwm(),
+        "pss_mb": round(watch.pss_mb()),
         "load_avg_1min": round(load, 1),  # the whole machine's: other work on a shared host shows here
     }
 
@@ -207,7 +224,8 @@ def main() -> int:
                     f"{n:>3} clients: {result['req_per_s']:6.1f} req/s, answered {result['answered_per_s']:5.1f}/s, "
                     f"p50 {result['ok_p50_ms']:>5} ms, p99 {result['ok_p99_ms']:>5} ms (all {result['all_p99_ms']:>5}), "
                     f"503 {result['share_503']:.1%}, other {result['share_other']:.1%}, "
-                    f"peak RSS {result['peak_hwm_mb']} MB {result['hwm_per_process_mb']}, load {result['load_avg_1min']}",
+                    f"peak RSS {result['peak_hwm_mb']} MB {result['hwm_per_process_mb']}, PSS {result['pss_mb']} MB, "
+                    f"load {result['load_avg_1min']}",
                     flush=True,
                 )
         finally:

@@ -123,6 +123,11 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "server_header": False,
         "log_level": "warning",
         "timeout_graceful_shutdown": 10,
+        # The supervisor pings each worker and kills one that does not answer within this. The answering
+        # thread needs the GIL, which loading the model holds for seconds at a time (ONNX Runtime builds its
+        # session in one call): with uvicorn's 5 s a loading worker on a busy host was killed, restarted,
+        # and killed again, over and over.
+        "timeout_worker_healthcheck": 60,
     }
 
 

@@ -65,6 +65,7 @@ HARDENED_LIMIT = 5  # per minute: small, so a test reaches it in a few cheap req
 PROXY = "127.0.0.2"  # the one address whose X-Forwarded-For is believed (the "nginx" of the proxy tests)
 HARDENED_OPEN_FILES = 256  # the open-file limit under which 300 half-open connections used to starve /healthz
 HARDENED_READ_TIMEOUT_S = 4.0  # shorter than the production 10 s, so the timeout tests take seconds
+HARDENED_KEEP_ALIVE_S = 2  # shorter than the read timeout, to see which closes an idle keep-alive connection
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ class Hardened:
 @pytest.fixture(scope="session")
 def hardened_server(real_index_dir, tmp_path_factory):
     """``assistant serve`` with a low rate limit, one trusted proxy address, a one-slot encoder bound, the admin
-    API on, and an open-file limit of 256 (soft and hard, so the server cannot raise it)."""
+    API on, short read and keep-alive timeouts, and an open-file limit of 256 (soft and hard, so the server
+    cannot raise it)."""
     from assistant.liveserver import LiveServer, ServerError
     from tests.realstack import MODEL_DIR
 
@@ -100,6 +102,7 @@ def hardened_server(real_index_dir, tmp_path_factory):
         "ASSISTANT_MAX_CONCURRENT_ENCODES": "1",
         "ASSISTANT_MAX_QUEUED_ENCODES": "1",
         "ASSISTANT_REQUEST_READ_TIMEOUT_S": str(HARDENED_READ_TIMEOUT_S),
+        "ASSISTANT_KEEP_ALIVE_TIMEOUT_S": str(HARDENED_KEEP_ALIVE_S),
         "ASSISTANT_ADMIN_TOKEN": ADMIN_TOKEN,
     }
     server = LiveServer(workdir, env, open_files=HARDENED_OPEN_FILES)

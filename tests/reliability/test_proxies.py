@@ -24,7 +24,8 @@ def codes(http, n: int, headers_for=lambda i: {}) -> list[int]:
 
 
 def test_a_spoofed_forwarded_for_from_a_direct_client_is_ignored(hardened_server):
-    with hardened_server.client("127.0.1.1") as http:
+    # From 127.0.0.1, as in the attack: the address uvicorn's own default trusts.
+    with hardened_server.client("127.0.0.1") as http:
         # A new made-up address on every request: each used to be a new client with a full bucket.
         got = codes(http, HARDENED_LIMIT + 3, lambda i: {"X-Forwarded-For": f"198.51.100.{i + 1}"})
         assert got == [200] * HARDENED_LIMIT + [429] * 3

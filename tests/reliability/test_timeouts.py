@@ -6,7 +6,8 @@ open-file limit of 256, ``/healthz`` failed until they were released. Now (assis
 must fully arrive ``request_read_timeout_s`` after its connection is ready for it, and past the connection cap
 (the open-file limit less a reserve) a new connection closes the one that has waited longest for its request.
 
-``hardened_server`` runs with an open-file limit of 256, soft and hard, and a read timeout of 4 s. Raw sockets
+``hardened_server`` runs with an open-file limit of 256, soft and hard, a read timeout of 4 s and a keep-alive
+timeout of 2 s. Raw sockets
 play the slow clients; every one of them stays open on the client side until the test ends.
 """
 
@@ -20,11 +21,10 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from tests.reliability.conftest import HARDENED_OPEN_FILES, HARDENED_READ_TIMEOUT_S
+from tests.reliability.conftest import HARDENED_KEEP_ALIVE_S, HARDENED_OPEN_FILES, HARDENED_READ_TIMEOUT_S
 
 pytestmark = pytest.mark.slow
 
-KEEP_ALIVE_S = 5  # the production default, unchanged on the hardened server
 HEAD = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-client\r\n\r\n"
 
 
@@ -48,6 +48,18 @@ def seconds_until_closed(sock: socket.socket, started: float, cap: float) -> flo
     return time.monotonic() - started
 
 
+def already_closed(sock: socket.socket) -> bool:
+    sock.setblocking(False)
+    try:
+        return sock.recv(4096) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.setblocking(True)
+
+
 def test_300_half_open_connections_do_not_starve_healthz(hardened_server):
     with ExitStack() as stack:
         held = []
@@ -63,15 +75,17 @@ def test_300_half_open_connections_do_not_starve_healthz(hardened_server):
         # Answered while all 300 are still held by their client: not after the read deadline freed them.
         assert answered_s < HARDENED_READ_TIMEOUT_S, answered_s
 
+        time.sleep(0.5)
+        at_once = sum(already_closed(s) for s in held)
         closed = [seconds_until_closed(s, started, HARDENED_READ_TIMEOUT_S + 3) for s in held]
-        at_once = sum(1 for c in closed if c is not None and c < 1.0)
         print(
             f"\n300 half-open connections, open-file limit {HARDENED_OPEN_FILES}: /healthz answered in "
             f"{answered_s * 1000:.0f} ms; {at_once} closed at once (over the connection cap), the rest by the "
             f"{HARDENED_READ_TIMEOUT_S:.0f} s read deadline: last closed at {max(c or 0 for c in closed):.1f} s"
         )
         assert all(c is not None for c in closed), "a half-open connection outlived the read deadline"
-        assert at_once >= 300 - (HARDENED_OPEN_FILES - 64), "the cap should have closed the oldest at once"
+        # The cap is the open-file limit less 64: the connections over it were closed as newer ones came.
+        assert at_once >= 300 + 1 - (HARDENED_OPEN_FILES - 64), "the cap should have closed the oldest at once"
     assert httpx.get(hardened_server.url + "/healthz", timeout=5).status_code == 200
 
 
@@ -105,7 +119,7 @@ def probe(port: int, kind: str, out: dict, cap: float) -> None:
 
 def test_idle_and_slow_clients_are_closed(hardened_server):
     kinds = ["idle", "half head", "half body", "trickle", "after response"]
-    cap = max(HARDENED_READ_TIMEOUT_S, KEEP_ALIVE_S) + 5
+    cap = max(HARDENED_READ_TIMEOUT_S, HARDENED_KEEP_ALIVE_S) + 5
     out: dict = {}
     threads = [threading.Thread(target=probe, args=(hardened_server.port, k, out, cap)) for k in kinds]
     for t in threads:
@@ -116,7 +130,8 @@ def test_idle_and_slow_clients_are_closed(hardened_server):
     for kind in ("idle", "half head", "half body", "trickle"):
         assert out.get(kind) is not None, f"{kind}: still open after {cap} s"
         assert HARDENED_READ_TIMEOUT_S - 0.5 <= out[kind] <= HARDENED_READ_TIMEOUT_S + 2, (kind, out[kind])
-    assert out.get("after response") is not None and KEEP_ALIVE_S - 0.5 <= out["after response"] <= KEEP_ALIVE_S + 2
+    after = out.get("after response")
+    assert after is not None and HARDENED_KEEP_ALIVE_S - 0.5 <= after <= HARDENED_KEEP_ALIVE_S + 1.5, after
 
 
 def test_a_slow_but_complete_request_within_the_deadline_is_answered(hardened_server):
