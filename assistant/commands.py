@@ -212,7 +212,7 @@ def register(sub: argparse._SubParsersAction, add_paths: AddPaths) -> None:
         "--workers",
         type=int,
         default=None,
-        help="worker processes (default: settings.workers, 1); each loads the model, ~0.65 GB more apiece; "
+        help="worker processes (default: settings.workers, 1); each loads the model, ~0.7 GB more apiece; "
         "with more than one, rate limits and sessions go to state_url (default sqlite:///data/state.sqlite3)",
     )
     serve.set_defaults(func=cmd_serve)

@@ -15,8 +15,10 @@ What uvicorn does not do by itself, and this module adds (measured in docs/deplo
 * **More than one worker.** uvicorn needs an import string for N > 1: :func:`worker_app` is the factory each
   worker calls; it reads the settings the parent resolved (command-line paths included) from the
   environment, so every worker serves exactly what a single process would.
-* **File descriptors.** The soft limit on open files is raised to the hard limit before serving: a client
-  holding many connections then meets the read deadline, not ``EMFILE`` on every other client's accept.
+* **File descriptors.** The soft limit on open files is raised to the hard limit before serving, and
+  :class:`ReadDeadline` caps open connections below it: past the cap a new connection closes the one that has
+  waited longest for its request, so slow or idle clients can never use up the descriptors and make
+  ``accept()`` fail for everyone else (``/healthz`` included).
 """
 
 from __future__ import annotations
