@@ -1,6 +1,6 @@
-"""HTTP hardening as small ASGI middlewares: security headers, body size limit, per-client rate limit,
-and a deadline for API requests. (Host checks and forwarded headers use Starlette's and uvicorn's own
-middlewares; see ``create_app``.)"""
+"""HTTP hardening as small ASGI middlewares: security headers, allowed hosts, body size limit, per-client
+rate limit, and a deadline for API requests. (Forwarded headers are uvicorn's own middleware; see
+``create_app``.)"""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ class AllowedHosts:
         return match.group(1) if match else ""
 
     def allowed(self, host: str) -> bool:
-        return bool(host) and (self.any or host in self.exact or host.endswith(self.suffixes or ("\0",)))
+        return bool(host) and (self.any or host in self.exact or any(host.endswith(s) for s in self.suffixes))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.any:
