@@ -88,30 +88,63 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_SHARED_STATE = "sqlite:///data/state.sqlite3"
+
+
+def use_shared_state(settings, workers: int) -> str | None:
+    """With several workers and no ``state_url``, share state through a SQLite file under data/ (per-process
+    state would give each worker its own rate limit, N × the limit, and its own sessions). Returns the line
+    that says so, or None when nothing was changed."""
+    if workers <= 1 or settings.state_url.strip():
+        return None
+    settings.state_url = DEFAULT_SHARED_STATE
+    return (
+        f"{workers} workers share rate limits and sessions through {DEFAULT_SHARED_STATE} "
+        "(ASSISTANT_STATE_URL chooses another store; redis://host:6379/0 for several hosts)"
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.errors import ModelError
+    from assistant.errors import AssistantError, ModelError
     from assistant.preflight import MODEL_FIX, preflight
 
     settings = settings_from_args(args)
+    workers = args.workers if args.workers is not None else settings.workers
+    if workers < 1:
+        raise AssistantError(f"--workers must be at least 1 (got {workers})")
     # Load before binding the port: a missing or stale model/index fails here with one clear line. The cheap
     # checks come first, even before the web stack is imported, so a broken index or model folder is
     # reported in a second rather than after torch and the model have loaded.
     preflight(settings)
-    import uvicorn
+    from assistant.api.ratelimit import storage_for
+    from assistant.api.server import run
 
-    from assistant.api.app import create_app
-    from assistant.api.services import Services
-
+    note = use_shared_state(settings, workers)
+    if note:
+        print(note, file=sys.stderr)
     try:
-        services = Services.load(settings)
-    except ModelError as exc:
-        if "assistant model install" in str(exc):
-            raise
-        raise ModelError(f"{exc}; {MODEL_FIX}") from exc
+        store = storage_for(settings.state_url)  # an unusable state_url fails here, not in every worker
+    except Exception as exc:
+        raise AssistantError(f"state_url {settings.state_url!r} cannot be used: {exc}") from exc
+    if settings.state_url.strip() and not store.check():
+        print(
+            f"warning: {settings.state_url} does not answer; each process counts alone until it does", file=sys.stderr
+        )
+    services = None
+    if workers == 1:
+        from assistant.api.services import Services
+
+        try:
+            services = Services.load(settings)
+        except ModelError as exc:
+            if "assistant model install" in str(exc):
+                raise
+            raise ModelError(f"{exc}; {MODEL_FIX}") from exc
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"serving on http://{host}:{port}", file=sys.stderr)
-    uvicorn.run(create_app(settings, services), host=host, port=port, log_level="warning", workers=1)
+    extra = f", {workers} workers (each loads the model)" if workers > 1 else ""
+    print(f"serving on http://{host}:{port}{extra}", file=sys.stderr)
+    run(settings, host, port, workers=workers, services=services)
     return 0
 
 
@@ -175,6 +208,13 @@ def register(sub: argparse._SubParsersAction, add_paths: AddPaths) -> None:
     serve = sub.add_parser("serve", help="serve the API, pages and widget with uvicorn")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: settings.workers, 1); each loads the model, ~0.7 GB more apiece; "
+        "with more than one, rate limits and sessions go to state_url (default sqlite:///data/state.sqlite3)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     for p in (build, status, search, ask, serve):

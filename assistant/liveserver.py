@@ -49,10 +49,17 @@ def python_executable() -> str:
 class LiveServer:
     """``with LiveServer(workdir, env) as url:`` — a ready server for the duration of the block."""
 
-    def __init__(self, workdir: Path, env: dict[str, str] | None = None, ready_timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        env: dict[str, str] | None = None,
+        ready_timeout: float = 120.0,
+        open_files: int | None = None,
+    ) -> None:
         self.workdir = Path(workdir)
         self.env = {**os.environ, **(env or {})}
         self.ready_timeout = ready_timeout
+        self.open_files = open_files  # RLIMIT_NOFILE, soft and hard, for the server process (None: inherited)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.workdir / "server.log"
@@ -65,7 +72,13 @@ class LiveServer:
         command = [python_executable(), "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=self._limit_open_files if self.open_files else None,
             )
         deadline = time.monotonic() + self.ready_timeout
         while True:
@@ -80,6 +93,11 @@ class LiveServer:
                 self.stop()
                 raise ServerError(f"assistant serve not ready after {self.ready_timeout:.0f} s:\n{self.log()}")
             time.sleep(0.5)
+
+    def _limit_open_files(self) -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

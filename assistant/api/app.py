@@ -13,11 +13,19 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from assistant.api.middleware import BodyLimit, RateLimit, RequestDeadline, SecurityHeaders
+from assistant.api.middleware import (
+    AllowedHosts,
+    BodyLimit,
+    RateLimit,
+    RequestDeadline,
+    SecurityHeaders,
+    message_page,
+)
 from assistant.api.routes import admin, api, docs, health, pages, search_page
 from assistant.api.services import Services
 from assistant.errors import ServiceBusy
@@ -27,6 +35,7 @@ logger = logging.getLogger("assistant")
 STATIC_DIR = Path(__file__).resolve().parents[2] / "web" / "static"
 INVALID_INPUT = "入力の形式が正しくありません。"
 # Starlette's English defaults for routing errors under /api/, in the language of every other API message.
+BUSY_RETRY_AFTER_S = 5
 API_DEFAULT_DETAILS = {404: "指定された API は見つかりません。", 405: "この API はそのメソッドでは使えません。"}
 
 
@@ -126,7 +135,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.exception_handler(ServiceBusy)
     async def busy(request: Request, exc: ServiceBusy):
-        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER_S)}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+        # A browser on the /search page gets a page, not a JSON body.
+        return HTMLResponse(message_page("ただいま混み合っています", str(exc)), status_code=503, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
@@ -135,15 +148,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.include_router(health.router)
     app.include_router(api.router)
-    app.include_router(admin.router)
+    # The admin API works as before but is not published: /openapi.json and /docs are public, and a public
+    # schema listing /api/admin/… tells every scanner where to aim its token guesses.
+    app.include_router(admin.router, include_in_schema=False)
     app.include_router(pages.router)
     app.include_router(search_page.router)
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="static-docs")
 
+    # Innermost first: each add_middleware wraps everything added before it.
     app.add_middleware(RequestDeadline, seconds=settings.request_deadline_s)
-    app.add_middleware(RateLimit, limit=settings.rate_limit)
+    app.add_middleware(RateLimit, limit=settings.rate_limit, state_url=settings.state_url)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
@@ -153,5 +169,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         expose_headers=["Retry-After"],
         max_age=600,
     )
+    # A Host outside allowed_hosts gets 400 before any route (or redirect, which would be built from it).
+    app.add_middleware(AllowedHosts, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    if settings.forwarded_allow_ips.strip():
+        # Outermost: behind a listed proxy, the client (for the rate limit) and the scheme (for URLs) become the
+        # ones it forwarded. Done here rather than by uvicorn, which is told proxy_headers=False: uvicorn's own
+        # default would believe X-Forwarded-For from 127.0.0.1, i.e. from anyone on the host.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app
