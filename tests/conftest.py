@@ -99,25 +99,12 @@ def live_server(real_index_dir, embed_origin, tmp_path_factory):
     import json
     import os
 
-    from assistant.liveserver import LiveServer, ServerError
-    from tests.realstack import MODEL_DIR
+    from tests.realstack import server_env, serving
 
     workdir = tmp_path_factory.mktemp("server")
-    defaults = {
-        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
-        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
-        "ASSISTANT_INDEX_DIR": str(real_index_dir),
-        "ASSISTANT_FEEDBACK_DB": str(workdir / "feedback.sqlite3"),
-        "ASSISTANT_RATE_LIMIT": "100000/minute",
-        "ASSISTANT_CORS_ORIGINS": json.dumps([embed_origin]),
-    }
-    server = LiveServer(workdir, {k: os.environ.get(k, v) for k, v in defaults.items()})
-    try:
-        url = server.start()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    yield url
-    server.stop()
+    defaults = server_env(real_index_dir, workdir, cors_origins=json.dumps([embed_origin]))
+    with serving(workdir, {k: os.environ.get(k, v) for k, v in defaults.items()}) as server:
+        yield server.url
 
 
 # Fixtures that need the real embedding model, a browser or a live server: a test using any of them (or

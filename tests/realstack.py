@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from assistant.embedding.catalogue import PROFILES, get_profile
+from assistant.liveserver import LiveServer, ServerError
 from tests.conftest import CORPUS_DIR, ROOT
 
 
@@ -33,3 +36,30 @@ def real_settings(index_dir: Path, **overrides):
     if not (MODEL_DIR / "modules.json").is_file():
         pytest.fail(f"model folder {MODEL_DIR} missing: run `scripts/setup.sh test` (or `assistant model install`)")
     return Settings(corpus_dir=CORPUS_DIR, model_dir=MODEL_DIR, index_dir=index_dir, **overrides)
+
+
+def server_env(index_dir: Path, workdir: Path, **settings) -> dict[str, str]:
+    """The environment of a test ``assistant serve``: the real corpus and model, ``index_dir``, a question log of
+    its own in ``workdir`` and a rate limit no test reaches; ``settings`` add or replace ``ASSISTANT_<NAME>``."""
+    env = {
+        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
+        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
+        "ASSISTANT_INDEX_DIR": str(index_dir),
+        "ASSISTANT_FEEDBACK_DB": str(workdir / "questions.sqlite3"),
+        "ASSISTANT_RATE_LIMIT": "100000/minute",
+    }
+    return env | {f"ASSISTANT_{name.upper()}": str(value) for name, value in settings.items()}
+
+
+@contextmanager
+def serving(workdir: Path, env: dict[str, str], **options) -> Iterator[LiveServer]:
+    """A started real server for a fixture, stopped afterwards; one that does not start fails the test with its log."""
+    server = LiveServer(workdir, env, **options)
+    try:
+        server.start()
+    except ServerError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS_DIR
-
 ADMIN_TOKEN = "reliability-admin-token"
 
 
@@ -37,26 +35,12 @@ class Server:
 
 @pytest.fixture(scope="session")
 def reliability_server(real_index_dir, tmp_path_factory):
-    from assistant.liveserver import LiveServer, ServerError
-    from tests.realstack import MODEL_DIR
+    from tests.realstack import server_env, serving
 
     workdir = tmp_path_factory.mktemp("reliability-server")
-    db_path = workdir / "questions.sqlite3"
-    env = {
-        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
-        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
-        "ASSISTANT_INDEX_DIR": str(real_index_dir),
-        "ASSISTANT_FEEDBACK_DB": str(db_path),
-        "ASSISTANT_RATE_LIMIT": "100000/minute",
-        "ASSISTANT_ADMIN_TOKEN": ADMIN_TOKEN,
-    }
-    server = LiveServer(workdir, env)
-    try:
-        url = server.start()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    yield Server(url, db_path, server.log_path)
-    server.stop()
+    env = server_env(real_index_dir, workdir, admin_token=ADMIN_TOKEN)
+    with serving(workdir, env) as server:
+        yield Server(server.url, Path(env["ASSISTANT_FEEDBACK_DB"]), server.log_path)
 
 
 # --- a second server, configured as a public deployment would be, for the hardening tests (issue #16) ---------
@@ -88,27 +72,19 @@ def hardened_server(real_index_dir, tmp_path_factory):
     """``assistant serve`` with a low rate limit, one trusted proxy address, a one-slot encoder bound, the admin
     API on, short read and keep-alive timeouts, and an open-file limit of 256 (soft and hard, so the server
     cannot raise it)."""
-    from assistant.liveserver import LiveServer, ServerError
-    from tests.realstack import MODEL_DIR
+    from tests.realstack import server_env, serving
 
     workdir = tmp_path_factory.mktemp("hardened-server")
-    env = {
-        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
-        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
-        "ASSISTANT_INDEX_DIR": str(real_index_dir),
-        "ASSISTANT_FEEDBACK_DB": str(workdir / "questions.sqlite3"),
-        "ASSISTANT_RATE_LIMIT": f"{HARDENED_LIMIT}/minute",
-        "ASSISTANT_FORWARDED_ALLOW_IPS": PROXY,
-        "ASSISTANT_MAX_CONCURRENT_ENCODES": "1",
-        "ASSISTANT_MAX_QUEUED_ENCODES": "1",
-        "ASSISTANT_REQUEST_READ_TIMEOUT_S": str(HARDENED_READ_TIMEOUT_S),
-        "ASSISTANT_KEEP_ALIVE_TIMEOUT_S": str(HARDENED_KEEP_ALIVE_S),
-        "ASSISTANT_ADMIN_TOKEN": ADMIN_TOKEN,
-    }
-    server = LiveServer(workdir, env, open_files=HARDENED_OPEN_FILES)
-    try:
-        url = server.start()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    yield Hardened(url, server.port, server.log_path)
-    server.stop()
+    env = server_env(
+        real_index_dir,
+        workdir,
+        rate_limit=f"{HARDENED_LIMIT}/minute",
+        forwarded_allow_ips=PROXY,
+        max_concurrent_encodes=1,
+        max_queued_encodes=1,
+        request_read_timeout_s=HARDENED_READ_TIMEOUT_S,
+        keep_alive_timeout_s=HARDENED_KEEP_ALIVE_S,
+        admin_token=ADMIN_TOKEN,
+    )
+    with serving(workdir, env, open_files=HARDENED_OPEN_FILES) as server:
+        yield Hardened(server.url, server.port, server.log_path)

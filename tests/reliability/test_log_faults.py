@@ -18,37 +18,22 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import CORPUS_DIR
-
 pytestmark = pytest.mark.slow
 REFUSED = "index reload failed"
 
 
 @pytest.fixture(scope="module")
 def faulty(real_index_dir, tmp_path_factory):
-    from assistant.liveserver import LiveServer, ServerError
-    from tests.realstack import MODEL_DIR
+    from tests.realstack import server_env, serving
 
     workdir = tmp_path_factory.mktemp("log-faults")
     (workdir / "questions-is-a-directory").mkdir()
     indexes = workdir / "index"
     shutil.copytree(real_index_dir, indexes / "build-good")
     os.symlink("build-good", indexes / "current")
-    env = {
-        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
-        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
-        "ASSISTANT_INDEX_DIR": str(indexes / "current"),
-        "ASSISTANT_FEEDBACK_DB": str(workdir / "questions-is-a-directory"),
-        "ASSISTANT_RATE_LIMIT": "100000/minute",
-    }
-    server = LiveServer(workdir, env)
-    try:
-        url = server.start()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    with httpx.Client(base_url=url, timeout=30) as http:
+    env = server_env(indexes / "current", workdir, feedback_db=workdir / "questions-is-a-directory")
+    with serving(workdir, env) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         yield http, server, indexes
-    server.stop()
 
 
 def test_feedback_on_an_unwritable_log_is_503_not_404(faulty):

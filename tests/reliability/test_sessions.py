@@ -11,10 +11,10 @@ and follows a conversation from one to the other.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import httpx
 import pytest
-
-from tests.conftest import CORPUS_DIR
 
 pytestmark = pytest.mark.slow
 FIRST, FOLLOW_UP = "ネーミングライツって何？", "それはいつから？"
@@ -58,28 +58,15 @@ def test_a_new_conversation_is_not_a_reset(reliability_server):
 
 @pytest.fixture(scope="module")
 def two_workers(real_index_dir, tmp_path_factory):
-    from assistant.liveserver import LiveServer, ServerError
-    from tests.realstack import MODEL_DIR
+    from tests.realstack import server_env, serving
 
     workdir = tmp_path_factory.mktemp("two-workers")
-    env = {
-        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
-        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
-        "ASSISTANT_INDEX_DIR": str(real_index_dir),
-        "ASSISTANT_FEEDBACK_DB": str(workdir / "questions.sqlite3"),
-        "ASSISTANT_RATE_LIMIT": "100000/minute",
-        "ASSISTANT_STATE_URL": f"sqlite:///{workdir / 'state.sqlite3'}",
-    }
-    servers = [LiveServer(workdir / name, env) for name in ("a", "b")]
-    try:
-        for server in servers:
-            server.workdir.mkdir()
-            server.start()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    yield [server.url for server in servers], workdir / "state.sqlite3"
-    for server in servers:
-        server.stop()
+    env = server_env(real_index_dir, workdir, state_url=f"sqlite:///{workdir / 'state.sqlite3'}")
+    with ExitStack() as stack:
+        for name in ("a", "b"):
+            (workdir / name).mkdir()
+        servers = [stack.enter_context(serving(workdir / name, env)) for name in ("a", "b")]
+        yield [server.url for server in servers], workdir / "state.sqlite3"
 
 
 def test_a_follow_up_on_another_worker_continues_the_conversation(two_workers):

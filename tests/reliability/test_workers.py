@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from assistant.api.ratelimit import Limiter, SQLiteStorage, client_key, sqlite_path, storage_for
-from tests.conftest import CORPUS_DIR
 
 WORKER_LIMIT = 10
 
@@ -91,30 +90,22 @@ def one_connection_per_worker(port: int, workers: list[int], tries: int = 40) ->
 
 @pytest.fixture(scope="module")
 def two_workers(real_index_dir, tmp_path_factory):
-    from assistant.liveserver import LiveServer, ServerError
-    from tests.realstack import MODEL_DIR
+    from tests.realstack import server_env, serving
 
     workdir = tmp_path_factory.mktemp("two-workers")
-    env = {
-        "ASSISTANT_CORPUS_DIR": str(CORPUS_DIR),
-        "ASSISTANT_MODEL_DIR": str(MODEL_DIR),
-        "ASSISTANT_INDEX_DIR": str(real_index_dir),
-        "ASSISTANT_FEEDBACK_DB": str(workdir / "questions.sqlite3"),
-        "ASSISTANT_RATE_LIMIT": f"{WORKER_LIMIT}/minute",
-        "ASSISTANT_WORKERS": "2",
-        "ASSISTANT_STATE_URL": f"sqlite:///{workdir}/state.sqlite3",
-    }
-    server = LiveServer(workdir, env, ready_timeout=240)
-    try:
-        server.start()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    # /readyz answered by one worker; wait until both have loaded (each is a child of the supervisor).
-    deadline = time.monotonic() + 180
-    while len(children(server.proc.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.5)
-    yield server
-    server.stop()
+    env = server_env(
+        real_index_dir,
+        workdir,
+        rate_limit=f"{WORKER_LIMIT}/minute",
+        workers=2,
+        state_url=f"sqlite:///{workdir}/state.sqlite3",
+    )
+    with serving(workdir, env, ready_timeout=240) as server:
+        # /readyz answered by one worker; wait until both have loaded (each is a child of the supervisor).
+        deadline = time.monotonic() + 180
+        while len(children(server.proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        yield server
 
 
 @pytest.mark.slow

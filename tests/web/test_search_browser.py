@@ -170,11 +170,10 @@ def hostile_server(tmp_path_factory):
     built with the small e5 model so the extra build stays short)."""
     from assistant.corpus import load_plan
     from assistant.index.build import build_index
-    from assistant.liveserver import LiveServer, ServerError
     from assistant.runtime import make_encoder, make_tokenizer
     from assistant.settings import Settings
     from tests.conftest import CORPUS_DIR
-    from tests.realstack import PROFILE_DIRS
+    from tests.realstack import PROFILE_DIRS, server_env, serving
 
     work = tmp_path_factory.mktemp("hostile")
     corpus = work / "corpus"
@@ -189,20 +188,9 @@ def hostile_server(tmp_path_factory):
         pytest.fail(f"{model_dir} missing: run `scripts/setup.sh test`")
     settings = Settings(corpus_dir=corpus, model_dir=model_dir, index_dir=work / "index" / "current")
     build_index(load_plan(corpus), settings.index_dir, make_encoder(settings), make_tokenizer(settings))
-    env = {
-        "ASSISTANT_CORPUS_DIR": str(corpus),
-        "ASSISTANT_MODEL_DIR": str(model_dir),
-        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-        "ASSISTANT_FEEDBACK_DB": str(work / "feedback.sqlite3"),
-        "ASSISTANT_RATE_LIMIT": "100000/minute",
-    }
-    server = LiveServer(work, env)
-    try:
-        url = server.start()
-    except ServerError as exc:
-        pytest.fail(str(exc))
-    yield url
-    server.stop()
+    env = server_env(settings.index_dir, work, corpus_dir=corpus, model_dir=model_dir)
+    with serving(work, env) as server:
+        yield server.url
 
 
 def test_csv_neutralises_a_formula_cell(sized, hostile_server):

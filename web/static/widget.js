@@ -153,7 +153,7 @@
     el("label", { for: ids.input, className: "npa-label" }, [label("label")]),
     el("div", { className: "npa-form__row" }, [input, sendButton]),
   ]);
-  const privacyLink = el("a", { href: privacyUrl.charAt(0) === "/" ? apiBase + privacyUrl : privacyUrl, target: "_blank", rel: "noopener" },
+  const privacyLink = el("a", { href: absolute(privacyUrl), target: "_blank", rel: "noopener" },
     [label("privacy")]);
   const panel = el("div", { id: ids.panel, className: "npa-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": ids.title, hidden: true }, [
     el("div", { className: "npa-header" }, [
