@@ -26,12 +26,17 @@ def replies(page: Page) -> Locator:
     return page.locator(".npa-log .npa-msg--bot[data-answer-type]")
 
 
-def ask(page: Page, question: str) -> Locator:
-    """Type ``question``, press Enter, and return the new answer bubble once it has arrived."""
-    before = replies(page).count()
+def send(page: Page, question: str) -> None:
+    """Type ``question`` into the widget and press Enter (without waiting for anything)."""
     field = chat_input(page)
     field.fill(question)
     field.press("Enter")
+
+
+def ask(page: Page, question: str) -> Locator:
+    """Type ``question``, press Enter, and return the new answer bubble once it has arrived."""
+    before = replies(page).count()
+    send(page, question)
     expect(replies(page)).to_have_count(before + 1, timeout=30_000)
     return replies(page).nth(before)
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assistant.api.widget import STARTERS
-from tests.web.helpers import ask, chat_input, open_widget, replies
+from tests.web.helpers import ask, chat_input, open_widget, replies, send
 
 pytestmark = pytest.mark.slow
 
@@ -58,18 +58,15 @@ def test_loading_dots_in_a_row_and_a_second_question_is_queued_not_swallowed(pag
     bodies = _chat_bodies(page)
     page.goto("/")
     open_widget(page)
-    field = chat_input(page)
-    field.fill("コールセンターの担当課は？")
-    field.press("Enter")
+    send(page, "コールセンターの担当課は？")
     waiting = page.locator(".npa-msg--waiting")
     expect(waiting).to_be_visible()
     expect(waiting).to_have_attribute("role", "status")
     dots = [waiting.locator(".npa-dots span").nth(i).bounding_box() for i in range(3)]
     assert len({round(d["y"]) for d in dots}) == 1 and dots[0]["x"] < dots[1]["x"] < dots[2]["x"], dots
 
-    field.fill("市長と直接話せる機会はある？")
-    field.press("Enter")  # while the first answer is still being written
-    expect(field).to_have_value("")
+    send(page, "市長と直接話せる機会はある？")  # while the first answer is still being written
+    expect(chat_input(page)).to_have_value("")
     expect(page.locator(".npa-queued")).to_be_visible()
     held[0].continue_()
     expect(replies(page)).to_have_count(2, timeout=30_000)
@@ -144,9 +141,7 @@ def test_phone_number_in_an_error_is_a_tel_link(page):
     page.route("**/api/chat", lambda route: route.abort())
     page.goto("/")
     open_widget(page)
-    field = chat_input(page)
-    field.fill("コールセンターの担当課は？")
-    field.press("Enter")
+    send(page, "コールセンターの担当課は？")
     error = page.locator(".npa-msg--error")
     expect(error).to_be_visible()
     expect(error.locator("a[href='tel:0958228888']")).to_have_text("095-822-8888")
